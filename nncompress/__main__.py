@@ -1,0 +1,4 @@
+"""`python -m nncompress` runs the command-line interface."""
+from .cli import main
+
+main()

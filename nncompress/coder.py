@@ -1,0 +1,52 @@
+"""The range coder (constriction's FIFO range coder), fed exact integer frequencies.
+
+Contract: `SymbolSource.code(step, freqs, active)` returns the symbols of the active lanes at
+this step: the encoding source codes the known symbols with the given frequencies (or only
+replays them when it has no coder: learning a stored block), the decoding source decodes them.
+One step routine (codec.run_block) drives both, so compression and decompression cannot drift.
+"""
+from __future__ import annotations
+
+import constriction
+import numpy as np
+
+from .errors import NNCompressError
+
+_FAMILY = constriction.stream.model.Categorical(perfect=False)
+
+
+class EncodingSource:
+    def __init__(self, grid: np.ndarray, code: bool = True):
+        self.grid = grid                          # [B, stride] uint8 lane-major data
+        self.encoder = constriction.stream.queue.RangeEncoder() if code else None
+
+    def code(self, step: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+        symbols = self.grid[:, step].astype(np.int32)
+        if self.encoder is not None:
+            if active is None:
+                self.encoder.encode(symbols, _FAMILY, freqs)
+            else:
+                self.encoder.encode(symbols[active], _FAMILY, freqs[active])
+        return symbols
+
+    def payload(self) -> bytes:
+        return self.encoder.get_compressed().astype("<u4").tobytes()
+
+
+class DecodingSource:
+    def __init__(self, payload: bytes, lanes: int, stride: int):
+        words = np.frombuffer(payload, dtype="<u4").astype(np.uint32)
+        self.decoder = constriction.stream.queue.RangeDecoder(words)
+        self.grid = np.zeros((lanes, stride), dtype=np.uint8)
+
+    def code(self, step: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+        try:
+            if active is None:
+                symbols = self.decoder.decode(_FAMILY, freqs)
+            else:
+                symbols = np.zeros(freqs.shape[0], dtype=np.int32)
+                symbols[active] = self.decoder.decode(_FAMILY, freqs[active])
+        except (AssertionError, ValueError, RuntimeError) as exc:
+            raise NNCompressError(f"corrupt archive: the coded data is invalid ({exc})") from None
+        self.grid[:, step] = symbols
+        return symbols

@@ -1,0 +1,190 @@
+"""Incremental compressor and decompressor objects, shaped like lzma's and bz2's.
+
+Contract: NNCompressor turns data given in any chunking into one frame (header, blocks of at most
+the preset's block size, trailer); NNDecompressor turns one frame, given in any chunking, back
+into the data, raising NNCompressError on anything invalid and holding at most one block of
+input and output at a time.
+"""
+from __future__ import annotations
+
+import zlib
+from typing import Callable
+
+import torch
+
+from .codec import decode_block, encode_block
+from .config import DEFAULT_PRESET, preset_config
+from .errors import NNCompressError, TruncatedArchiveError
+from .format import (BlockHeader, FrameHeader, Trailer, pack_block, pack_header, pack_trailer, parse_header,
+                     parse_unit)
+from .predictor import Predictor
+
+Progress = Callable[[int], None]
+
+
+def resolve_device(device: str) -> torch.device:
+    """'auto' picks CUDA when present; an explicit 'cuda' without CUDA is an error."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', not {device!r}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise NNCompressError("--device cuda was asked for, but torch sees no CUDA device")
+    return torch.device(device)
+
+
+class NNCompressor:
+    """Compress data incrementally: `compress()` as data arrives, then `flush()` once."""
+
+    def __init__(self, *, preset: int = DEFAULT_PRESET, device: str = "cpu", progress: Progress | None = None):
+        self.config = preset_config(preset)
+        self._header = FrameHeader(preset, self.config.block_log)
+        self._device = resolve_device(device)
+        self._progress = progress
+        self._predictor: Predictor | None = None   # built on the first block: empty input costs nothing
+        self._pending = bytearray()
+        self._started = False
+        self._finished = False
+        self._length = 0
+        self._crc = 0
+
+    def compress(self, data: bytes) -> bytes:
+        if self._finished:
+            raise ValueError("compressor has been flushed")
+        data = memoryview(data).cast("B")
+        self._pending += data
+        self._length += len(data)
+        self._crc = zlib.crc32(data, self._crc)
+        out = bytearray(self._start())
+        size = self._header.block_size
+        while len(self._pending) >= size:
+            out += self._encode(bytes(self._pending[:size]))
+            del self._pending[:size]
+        return bytes(out)
+
+    def flush(self) -> bytes:
+        if self._finished:
+            raise ValueError("repeated call to flush()")
+        self._finished = True
+        out = bytearray(self._start())
+        if self._pending:
+            out += self._encode(bytes(self._pending))
+            self._pending.clear()
+        out += pack_trailer(Trailer(self._length, self._crc))
+        return bytes(out)
+
+    def _start(self) -> bytes:
+        if self._started:
+            return b""
+        self._started = True
+        return pack_header(self._header)
+
+    def _encode(self, block: bytes) -> bytes:
+        if self._predictor is None:
+            self._predictor = Predictor(self.config, self._device)
+        header, payload = encode_block(self._predictor, block, self._progress)
+        return pack_block(header) + payload
+
+
+class NNDecompressor:
+    """Decompress one frame incrementally, like lzma.LZMADecompressor."""
+
+    def __init__(self, *, device: str = "cpu", progress: Progress | None = None):
+        self._device = resolve_device(device)
+        self._progress = progress
+        self._input = bytearray()
+        self._output = bytearray()
+        self._header: FrameHeader | None = None
+        self._predictor: Predictor | None = None
+        self._length = 0
+        self._crc = 0
+        self.eof = False
+        self.unused_data = b""
+        self.needs_input = True
+
+    @property
+    def header(self) -> FrameHeader | None:
+        return self._header
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        """Decode as much of the frame as `data` completes; return at most max_length bytes
+        (all if negative); the rest is kept for the next call."""
+        if self.eof:
+            raise EOFError("already at end of stream")
+        self._input += data
+        while not self.eof and (max_length < 0 or len(self._output) < max_length) and self._advance():
+            pass
+        if max_length < 0:
+            max_length = len(self._output)
+        out = bytes(self._output[:max_length])
+        del self._output[:max_length]
+        self.needs_input = not self.eof and not self._output and not self._unit_ready()
+        return out
+
+    def _unit_ready(self) -> bool:
+        """Does the buffered input hold the whole next unit?"""
+        try:
+            return self._next_unit() is not None
+        except NNCompressError:
+            return True   # the next call reports it
+
+    def _next_unit(self):
+        if self._header is None:
+            return parse_header(self._input, 0)
+        parsed = parse_unit(self._input, 0, self._header)
+        if parsed is None:
+            return None
+        unit, offset = parsed
+        if isinstance(unit, BlockHeader) and len(self._input) < offset + unit.payload:
+            return None
+        return parsed
+
+    def _advance(self) -> bool:
+        """Decode the next unit if it is complete; False when more input is needed."""
+        parsed = self._next_unit()
+        if parsed is None:
+            return False
+        unit, offset = parsed
+        if isinstance(unit, FrameHeader):
+            self._header = unit
+        elif isinstance(unit, Trailer):
+            if unit.length != self._length or unit.crc != self._crc:
+                raise NNCompressError("corrupt archive: length or checksum of the whole data does not match")
+            self.eof = True
+            self.unused_data = bytes(self._input[offset:])
+            offset = len(self._input)
+        else:
+            payload = bytes(self._input[offset:offset + unit.payload])
+            offset += unit.payload
+            if self._predictor is None:
+                self._predictor = Predictor(preset_config(self._header.preset), self._device)
+            block = decode_block(self._predictor, unit, payload, self._progress)
+            self._output += block
+            self._length += len(block)
+            self._crc = zlib.crc32(block, self._crc)
+        del self._input[:offset]
+        return True
+
+    def finish(self) -> None:
+        """Raise TruncatedArchiveError unless the frame ended (call when input is exhausted)."""
+        if not self.eof:
+            raise TruncatedArchiveError("compressed data ended before the end-of-archive marker")
+
+
+def compress(data: bytes, *, preset: int = DEFAULT_PRESET, device: str = "cpu") -> bytes:
+    """Compress `data` into one archive."""
+    comp = NNCompressor(preset=preset, device=device)
+    return comp.compress(data) + comp.flush()
+
+
+def decompress(data: bytes, *, device: str = "cpu") -> bytes:
+    """Decompress one or more concatenated archives."""
+    results = []
+    data = bytes(data)
+    while True:
+        decomp = NNDecompressor(device=device)
+        results.append(decomp.decompress(data))
+        decomp.finish()
+        data = decomp.unused_data
+        if not data:
+            return b"".join(results)
