@@ -1,0 +1,57 @@
+"""The container: varints, header checks and the documented sizes."""
+from __future__ import annotations
+
+import pytest
+
+import nncompress
+from nncompress.errors import NNCompressError
+from nncompress.format import (BLOCK_CODED, HEADER_SIZE, BlockHeader, FrameHeader, _read_varint, _varint,
+                               pack_block, pack_header, parse_header, parse_unit)
+
+
+@pytest.mark.parametrize("value", [0, 1, 127, 128, 300, 2**32, 2**63])
+def test_varint_round_trip(value):
+    encoded = _varint(value)
+    assert _read_varint(encoded, 0) == (value, len(encoded))
+    assert _read_varint(encoded[:-1], 0) is None
+
+
+def test_varint_rejects_overlong_forms():
+    with pytest.raises(NNCompressError):
+        _read_varint(b"\x80\x00", 0)
+    with pytest.raises(NNCompressError):
+        _read_varint(b"\xff" * 11, 0)
+
+
+def test_header_round_trip_and_partial_input():
+    raw = pack_header(FrameHeader(6, 24))
+    assert len(raw) == HEADER_SIZE
+    assert parse_header(raw, 0) == (FrameHeader(6, 24), HEADER_SIZE)
+    for n in range(HEADER_SIZE):
+        assert parse_header(raw[:n], 0) is None
+
+
+def test_every_header_byte_change_is_rejected():
+    raw = pack_header(FrameHeader(6, 24))
+    for i in range(HEADER_SIZE):
+        for flip in (0x01, 0x80):
+            bad = bytearray(raw)
+            bad[i] ^= flip
+            with pytest.raises(NNCompressError):
+                parse_header(bytes(bad), 0)
+
+
+def test_block_header_limits():
+    header = FrameHeader(1, 12)
+    ok = pack_block(BlockHeader(BLOCK_CODED, 4096, 4, 1000, 0))
+    assert parse_unit(ok, 0, header)[0].lanes == 4
+    for bad in (BlockHeader(BLOCK_CODED, 4097, 4, 1000, 0),     # longer than a block
+                BlockHeader(BLOCK_CODED, 4096, 3, 1000, 0),     # lanes not a power of two
+                BlockHeader(BLOCK_CODED, 4096, 2048, 1000, 0),  # too many lanes
+                BlockHeader(BLOCK_CODED, 4096, 4, 5000, 0)):    # payload larger than the data
+        with pytest.raises(NNCompressError):
+            parse_unit(pack_block(bad), 0, header)
+
+
+def test_empty_input_costs_25_bytes():
+    assert len(nncompress.compress(b"", preset=6)) == 25
