@@ -26,13 +26,16 @@ def run_block(predictor: Predictor, layout: LaneLayout, source, progress: Progre
     """Predict, code and learn every step of one block."""
     predictor.start_block(layout)
     lengths = layout.lane_lengths()
+    reported = 0
     for step in range(layout.stride):
         freqs = frequencies(predictor.predict()).to(torch.float32).cpu().numpy()
         active = lengths > step
         symbols = source.code(step, freqs, None if active.all() else active)
         predictor.update(torch.from_numpy(symbols.astype(np.int64)).to(predictor.device))
-        if progress is not None and step % 256 == 255:
-            progress(256 * int(active.sum()))
+        if progress is not None and (step % 256 == 255 or step == layout.stride - 1):
+            done = int(np.minimum(lengths, step + 1).sum())
+            progress(done - reported)
+            reported = done
 
 
 def encode_block(predictor: Predictor, data: bytes, progress: Progress | None = None) -> tuple[BlockHeader, bytes]:

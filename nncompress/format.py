@@ -104,7 +104,8 @@ def pack_block(block: BlockHeader) -> bytes:
     out = bytes([block.kind]) + _varint(block.length) + _varint(block.lanes)
     if block.kind == BLOCK_CODED:
         out += _varint(block.payload)
-    return out + struct.pack("<I", block.crc)
+    out += struct.pack("<I", block.crc)
+    return out + struct.pack("<I", zlib.crc32(out))
 
 
 def pack_trailer(trailer: Trailer) -> bytes:
@@ -132,9 +133,11 @@ def parse_unit(buf: bytes | bytearray, offset: int,
             return None
         value, pos = parsed
         fields.append(value)
-    if len(buf) - pos < 4:
+    if len(buf) - pos < 8:
         return None
-    (crc,) = struct.unpack_from("<I", buf, pos)
+    crc, header_crc = struct.unpack_from("<II", buf, pos)
+    if header_crc != zlib.crc32(bytes(buf[offset:pos + 4])):
+        raise NNCompressError("corrupt archive: block header checksum mismatch")
     length, lanes = fields[0], fields[1]
     payload = fields[2] if kind == BLOCK_CODED else length
     if not 1 <= length <= header.block_size:
@@ -142,4 +145,4 @@ def parse_unit(buf: bytes | bytearray, offset: int,
     if not 1 <= lanes <= min(MAX_LANES, length) or lanes & (lanes - 1) or payload > length or (
             kind == BLOCK_CODED and payload % 4):
         raise NNCompressError("corrupt archive: invalid block header")
-    return BlockHeader(kind, length, lanes, payload, crc), pos + 4
+    return BlockHeader(kind, length, lanes, payload, crc), pos + 8

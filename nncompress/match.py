@@ -25,7 +25,7 @@ class MatchModel:
     def start_block(self, lanes: int, stride: int, length: int) -> None:
         self.table.zero_()
         self.stride = stride
-        self.buffer = torch.zeros(lanes * stride + 1, dtype=torch.int64, device=self.device)
+        self.buffer = torch.zeros(lanes * stride + 1, dtype=torch.uint8, device=self.device)
         self.position = torch.arange(lanes, dtype=torch.int64, device=self.device) * stride  # next byte
         self.pointer = torch.zeros(lanes, dtype=torch.int64, device=self.device)
         self.length = torch.zeros(lanes, dtype=torch.int64, device=self.device)
@@ -35,12 +35,12 @@ class MatchModel:
         """-> (predicted byte [B], match length [B]; 0 where the pointer's byte is not yet known)."""
         known = (self.pointer % self.stride) < self.step
         length = torch.where(known, self.length, 0)
-        return self.buffer[self.pointer], length
+        return self.buffer[self.pointer].long(), length
 
     def update(self, symbols: torch.Tensor, history: torch.Tensor, active: torch.Tensor) -> None:
         """symbols [B] just coded; history [B] the lanes' last bytes including them."""
         predicted, length = self.predicted()
-        self.buffer[self.position] = symbols
+        self.buffer[self.position] = symbols.to(torch.uint8)
         hit = (length > 0) & (predicted == symbols)
         self.length = torch.where(hit, (self.length + 1).clamp_(max=MAX_LENGTH), 0)
         self.pointer = torch.where(hit, (self.pointer + 1).clamp_(max=self.buffer.numel() - 1), self.pointer)
