@@ -22,9 +22,10 @@ class ModelConfig:
     # Logistic mixer: one weight vector per (tree node, longest order that saw it).
     mixer_lr: float = 0.015       # per-lane step; averaged over lanes that share a weight set
     mixer_init: float = 0.3       # initial weight of each context input
+    byte_mixer: bool = True       # a second weight set per (previous byte, node), logits averaged
     # WHT residual network on the 255 node logits.
     net_layers: int = 2           # 0 disables the network
-    net_lr: float = 0.002         # Adam step size
+    net_lr: float = 0.015         # Adam step size (0.01 and 0.03 measured equal, 0.002 worse)
     # Adaptive probability map after the network, keyed by (previous byte, node).
     apm_rate: float = 0.02        # step of the two interpolation points toward the bit
     # Lanes: the block is cut into B contiguous segments coded in lockstep.

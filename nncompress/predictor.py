@@ -44,6 +44,7 @@ class Predictor:
         init[:self.contexts + 1] = config.mixer_init
         sets = _MATCH_STATES * (self.n_orders + 1) * POSITIONS
         self.mixer = Mixer(width, sets, config.mixer_lr, init, device)
+        self.byte_mixer = Mixer(width, 256 * POSITIONS, config.mixer_lr, init, device) if config.byte_mixer else None
         self.net = WHTNetwork(config.net_layers, config.net_lr, device) if config.net_layers else None
         self.apm = APM(256, config.apm_rate, device)
         self.positions = torch.arange(POSITIONS, device=device)
@@ -82,6 +83,11 @@ class Predictor:
         self.select = ((match_state[:, None] * (self.n_orders + 1) + longest) * POSITIONS) + self.positions
         logit = self.mixer.forward(self.inputs, self.select)                  # [B, 255]
         self.p_mix = squash(logit)
+        if self.byte_mixer is not None:
+            self.byte_select = (self.lanes.history[:, None] & 0xFF) * POSITIONS + self.positions
+            byte_logit = self.byte_mixer.forward(self.inputs, self.byte_select)
+            self.p_byte_mix = squash(byte_logit)
+            logit = (logit + byte_logit) * 0.5
         if self.net is not None:
             logit = logit + self.net.forward(logit)
         self.p_net = squash(logit)
@@ -95,6 +101,8 @@ class Predictor:
         symbols = torch.where(active, symbols, 0)
         self.memory.update(self.slots, symbols, active)
         self.mixer.update(self.inputs, self.select, self.p_mix, symbols, active)
+        if self.byte_mixer is not None:
+            self.byte_mixer.update(self.inputs, self.byte_select, self.p_byte_mix, symbols, active)
         if self.net is not None:
             pos = self.path_pos[symbols]
             error = (self.p_net.gather(1, pos) - self.path_bit[symbols].to(torch.float32)) * active[:, None]
