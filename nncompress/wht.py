@@ -6,7 +6,7 @@ layer costs n log n additions instead of n^2 multiplies. The output is a residua
 mixer's node logits, scaled by a gain that starts at zero so the network starts silent.
 
 Contract: `forward` returns [B, 255] and remembers what `backward` needs; `backward` takes
-dLoss/dresidual and applies one Adam step, with gradients averaged over active lanes in a fixed
+dLoss/dresidual and applies one AdaMax step, with gradients averaged over active lanes in a fixed
 order. The transform is computed exactly (see `wht`) and every other op is a correctly rounded
 + - * /, so the result is the same on every device.
 """
@@ -39,24 +39,27 @@ def wht(x: torch.Tensor) -> torch.Tensor:
     return ((h16 @ q @ h16) * (1 / _FIXED)).view(b, WIDTH).to(x.dtype)
 
 
-class Adam:
-    """Adam on a list of tensors, with bias corrections kept as running products (no pow)."""
+class AdaMax:
+    """AdaMax (Adam with the infinity norm) on a list of tensors.
+
+    Chosen over Adam because it needs no sqrt: CUDA's torch.sqrt is not correctly rounded, so
+    Adam would make GPU archives differ from CPU ones. The bias correction is a running product.
+    """
 
     def __init__(self, params: list[torch.Tensor], lr: float, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-6):
         self.params, self.lr, self.beta1, self.beta2, self.eps = params, lr, beta1, beta2, eps
         self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
-        self.beta1_t = self.beta2_t = 1.0
+        self.u = [torch.zeros_like(p) for p in params]
+        self.beta1_t = 1.0
 
     def step(self, grads: list[torch.Tensor]) -> None:
         self.beta1_t *= self.beta1
-        self.beta2_t *= self.beta2
-        step_size = self.lr * math.sqrt(1 - self.beta2_t) / (1 - self.beta1_t)
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+        step_size = self.lr / (1 - self.beta1_t)
+        for p, g, m, u in zip(self.params, grads, self.m, self.u):
             m.mul_(self.beta1).add_(g * (1 - self.beta1))
-            v.mul_(self.beta2).add_((g * g) * (1 - self.beta2))
-            p.sub_(m / (torch.sqrt(v) + self.eps) * step_size)
+            torch.maximum(u * self.beta2, g.abs(), out=u)
+            p.sub_(m / (u + self.eps) * step_size)
 
 
 class WHTNetwork:
@@ -67,7 +70,7 @@ class WHTNetwork:
         self.pos = ones.clone()              # ReLU slope where v >= 0
         self.neg = ones * 0.25               # ReLU slope where v < 0
         self.gain = torch.zeros(WIDTH - 1, device=device)
-        self.adam = Adam([self.scale, self.pos, self.neg, self.gain], lr)
+        self.optimizer = AdaMax([self.scale, self.pos, self.neg, self.gain], lr)
         self.bias = torch.ones(1, 1, device=device)
         self.norm = 1 / math.sqrt(WIDTH)
 
@@ -99,4 +102,4 @@ class WHTNetwork:
             gz = wht(gv) * self.norm
             grad_scale[layer] = fixed_sum(gz * self.inputs[layer], 0) * mean
             gh = gz * self.scale[layer]
-        self.adam.step([torch.stack(grad_scale), torch.stack(grad_pos), torch.stack(grad_neg), grad_gain])
+        self.optimizer.step([torch.stack(grad_scale), torch.stack(grad_pos), torch.stack(grad_neg), grad_gain])
