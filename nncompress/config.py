@@ -40,18 +40,20 @@ class ModelConfig:
 
 DEFAULT_PRESET = 6
 
-# -1: fastest and smallest memory; -9: strongest. Speed comes mostly from lanes (steps per byte).
+# -1: fastest and smallest memory; -9: strongest. On the CPU the cost per byte grows with the
+# number of contexts and with the network, hardly with lanes (benchmarks/results/presets-*).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
-PRESETS[1] = replace(_BASE, table_bits=18, net_layers=0, max_lanes=256, min_lane_len=1024)
-PRESETS[2] = replace(_BASE, table_bits=20, net_layers=0, max_lanes=256, min_lane_len=1024)
-PRESETS[3] = replace(_BASE, table_bits=20, net_layers=1, max_lanes=128, min_lane_len=2048)
-PRESETS[4] = replace(_BASE, table_bits=21, net_layers=2, max_lanes=128)
-PRESETS[5] = replace(_BASE, table_bits=22, net_layers=2, max_lanes=128)
+_FAST = replace(_BASE, word_contexts=False, byte_mixer=False, net_layers=0, max_lanes=256, min_lane_len=1024)
+PRESETS[1] = replace(_FAST, orders=(1, 2, 3), table_bits=18, match_bits=18)
+PRESETS[2] = replace(_FAST, table_bits=20)
+PRESETS[3] = replace(_BASE, table_bits=21, net_layers=0, max_lanes=256, min_lane_len=2048)
+PRESETS[4] = replace(_BASE, net_layers=1, max_lanes=128)
+PRESETS[5] = replace(_BASE, max_lanes=128)
 PRESETS[6] = _BASE
-PRESETS[7] = replace(_BASE, max_lanes=32)
-PRESETS[8] = replace(_BASE, max_lanes=16, net_layers=3)
-PRESETS[9] = replace(_BASE, max_lanes=8, net_layers=4)
+PRESETS[7] = replace(_BASE, net_layers=3)
+PRESETS[8] = replace(_BASE, net_layers=4, max_lanes=32)
+PRESETS[9] = replace(_BASE, net_layers=4, max_lanes=16, min_lane_len=8192)
 
 
 def preset_config(level: int) -> ModelConfig:
