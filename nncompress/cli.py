@@ -28,7 +28,7 @@ from .config import DEFAULT_PRESET
 from .errors import NNCompressError
 from .format import BLOCK_STORED
 from .info import archive_info
-from .stream import NNCompressor, NNDecompressor
+from .stream import NNCompressor, NNDecompressor, block_log
 
 SUFFIX = ".nnc"
 CHUNK = 1 << 20          # bytes read from the input at a time: memory stays bounded on any input
@@ -60,6 +60,7 @@ class Options:
     verbose: bool = False
     quiet: bool = False
     preset: int = DEFAULT_PRESET
+    block_size: int | None = None
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -239,10 +240,10 @@ def summary(name: str, compressed: int, original: int, seconds: float, direction
 
 # --- streaming through the library ---------------------------------------------------------------
 
-def compress_stream(fin: BinaryIO, write: Write, *, preset: int, device: str,
+def compress_stream(fin: BinaryIO, write: Write, *, preset: int, device: str, block_size: int | None = None,
                     progress: Progress | None = None) -> tuple[int, int]:
     """Compress all of `fin` into one frame; return (bytes read, bytes written)."""
-    comp = NNCompressor(preset=preset, device=device, progress=progress)
+    comp = NNCompressor(preset=preset, block_size=block_size, device=device, progress=progress)
     read = written = 0
     while chunk := fin.read(CHUNK):
         read += len(chunk)
@@ -334,7 +335,8 @@ def _convert(name: str, target: str, opts: Options, direction: str) -> None:
 
         def produce(write: Write) -> None:
             if compressing:
-                sizes.extend(compress_stream(fin, write, preset=opts.preset, device=opts.device, progress=bar))
+                sizes.extend(compress_stream(fin, write, preset=opts.preset, device=opts.device,
+                                             block_size=opts.block_size, progress=bar))
             else:
                 sizes.extend(decompress_stream(fin, write, device=opts.device, progress=bar))
 
@@ -526,8 +528,23 @@ def common_options(func):
     return _apply(_common, func)
 
 
+def _block_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    text = value.strip().upper().removesuffix("IB").removesuffix("B")
+    try:
+        size = int(text[:-1]) * units[text[-1]] if text and text[-1] in units else int(text)
+        block_log(size)
+    except (ValueError, KeyError) as exc:
+        raise click.BadParameter(f"{value!r}: a power of two from 1K to 256M ({exc})", ctx, param) from None
+    return size
+
+
 @cli.command()
 @preset_options
+@click.option("--block-size", callback=_block_size, metavar="SIZE",
+              help="Bytes per block (1K .. 256M, a power of two; default 16M): bounds memory on long streams.")
 @output_options
 @common_options
 @_files

@@ -15,8 +15,8 @@ import torch
 from .codec import decode_block, encode_block
 from .config import DEFAULT_PRESET, preset_config
 from .errors import NNCompressError, TruncatedArchiveError
-from .format import (BlockHeader, FrameHeader, Trailer, pack_block, pack_header, pack_trailer, parse_header,
-                     parse_unit)
+from .format import (MAX_BLOCK_LOG, MIN_BLOCK_LOG, BlockHeader, FrameHeader, Trailer, pack_block, pack_header,
+                     pack_trailer, parse_header, parse_unit)
 from .predictor import Predictor
 
 Progress = Callable[[int], None]
@@ -33,12 +33,26 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
-class NNCompressor:
-    """Compress data incrementally: `compress()` as data arrives, then `flush()` once."""
+def block_log(block_size: int) -> int:
+    """log2 of a block size the format allows: a power of two from 1 KiB to 256 MiB."""
+    log = block_size.bit_length() - 1
+    if block_size != 1 << log or not MIN_BLOCK_LOG <= log <= MAX_BLOCK_LOG:
+        raise ValueError(f"block size must be a power of two from {1 << MIN_BLOCK_LOG} to {1 << MAX_BLOCK_LOG}")
+    return log
 
-    def __init__(self, *, preset: int = DEFAULT_PRESET, device: str = "cpu", progress: Progress | None = None):
+
+class NNCompressor:
+    """Compress data incrementally: `compress()` as data arrives, then `flush()` once.
+
+    `block_size` (default: the preset's, 16 MiB) bounds the memory for input, history and output;
+    what the model learned carries over from block to block, so larger blocks only help a little.
+    """
+
+    def __init__(self, *, preset: int = DEFAULT_PRESET, block_size: int | None = None, device: str = "cpu",
+                 progress: Progress | None = None):
         self.config = preset_config(preset)
-        self._header = FrameHeader(preset, self.config.block_log)
+        log = self.config.block_log if block_size is None else block_log(block_size)
+        self._header = FrameHeader(preset, log)
         self._device = resolve_device(device)
         self._progress = progress
         self._predictor: Predictor | None = None   # built on the first block: empty input costs nothing
@@ -171,9 +185,10 @@ class NNDecompressor:
             raise TruncatedArchiveError("compressed data ended before the end-of-archive marker")
 
 
-def compress(data: bytes, *, preset: int = DEFAULT_PRESET, device: str = "cpu") -> bytes:
+def compress(data: bytes, *, preset: int = DEFAULT_PRESET, block_size: int | None = None,
+             device: str = "cpu") -> bytes:
     """Compress `data` into one archive."""
-    comp = NNCompressor(preset=preset, device=device)
+    comp = NNCompressor(preset=preset, block_size=block_size, device=device)
     return comp.compress(data) + comp.flush()
 
 

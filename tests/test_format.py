@@ -55,3 +55,19 @@ def test_block_header_limits():
 
 def test_empty_input_costs_25_bytes():
     assert len(nncompress.compress(b"", preset=6)) == 25
+
+
+def test_sizes_beyond_4_gib_are_representable():
+    from nncompress.format import Trailer, pack_trailer, parse_unit
+    trailer = Trailer(length=(1 << 40) + 5, crc=0xDEADBEEF)
+    raw = pack_trailer(trailer)
+    assert parse_unit(raw, 0, FrameHeader(6, 24)) == (trailer, len(raw))
+
+
+def test_block_size_option_sets_the_header_and_is_checked():
+    archive = nncompress.compress(b"x" * 3000, preset=1, block_size=1024)
+    assert parse_header(archive, 0)[0].block_log == 10
+    assert nncompress.decompress(archive) == b"x" * 3000
+    for bad in (1000, 512, 1 << 29):
+        with pytest.raises(ValueError):
+            nncompress.compress(b"x", preset=1, block_size=bad)
