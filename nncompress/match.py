@@ -34,12 +34,14 @@ class MatchModel:
     def predicted(self) -> tuple[torch.Tensor, torch.Tensor]:
         """-> (predicted byte [B], match length [B]; 0 where the pointer's byte is not yet known)."""
         known = (self.pointer % self.stride) < self.step
-        length = torch.where(known, self.length, 0)
-        return self.buffer[self.pointer].long(), length
+        self.guess = self.buffer[self.pointer].long()
+        self.usable_length = torch.where(known, self.length, 0)
+        return self.guess, self.usable_length
 
     def update(self, symbols: torch.Tensor, history: torch.Tensor, active: torch.Tensor) -> None:
-        """symbols [B] just coded; history [B] the lanes' last bytes including them."""
-        predicted, length = self.predicted()
+        """symbols [B] just coded; history [B] the lanes' last bytes including them. Call after
+        `predicted()` for this step."""
+        predicted, length = self.guess, self.usable_length
         self.buffer[self.position] = symbols.to(torch.uint8)
         hit = (length > 0) & (predicted == symbols)
         self.length = torch.where(hit, (self.length + 1).clamp_(max=MAX_LENGTH), 0)
