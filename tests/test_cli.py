@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import random
 import signal
 import stat
 import subprocess
@@ -361,11 +362,21 @@ def test_failure_mid_stream_leaves_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"] and src.read_bytes() == TEXT
 
 
-def test_sigterm_removes_the_temporary_file(tmp_path):
-    src = tmp_path / "big"
-    src.write_bytes(os.urandom(200_000))     # minutes of work at any preset: time to be interrupted
-    proc = subprocess.Popen([sys.executable, "-m", "nncompress", "compress", "-1", "--rm", src.name],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+@pytest.fixture(scope="module")
+def big_random() -> tuple[bytes, bytes]:
+    data = random.Random(9).randbytes(150_000)   # seconds of work at any preset: time to be interrupted
+    return data, nncompress.compress(data, preset=1)
+
+
+@pytest.mark.parametrize("command", ["compress", "decompress"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_interrupt_removes_the_temporary_file_and_keeps_the_input(tmp_path, big_random, command, sig):
+    data, archive = big_random
+    name = "big" if command == "compress" else "big.nnc"
+    src = tmp_path / name
+    src.write_bytes(data if command == "compress" else archive)
+    args = [command, "-1", "--rm", name] if command == "compress" else [command, "--rm", name]
+    proc = subprocess.Popen([sys.executable, "-m", "nncompress", *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
         deadline = time.monotonic() + 60
@@ -373,15 +384,16 @@ def test_sigterm_removes_the_temporary_file(tmp_path):
             time.sleep(0.05)
         assert leftovers(tmp_path), "no temporary file appeared"
         time.sleep(0.3)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 128 + signal.SIGTERM
-    assert_one_error_line(stderr.decode(), "big")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]
+    assert proc.returncode == 128 + sig
+    assert_one_error_line(stderr.decode(), name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    assert src.read_bytes() == (data if command == "compress" else archive)
 
 
 # --- test and info -------------------------------------------------------------------------------
