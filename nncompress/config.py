@@ -17,6 +17,7 @@ class ModelConfig:
     word_contexts: bool = True    # current word and previous word + current word (text)
     counter_limit: int = 255      # count cap: rate 1/(n+1.5) never drops below ~1/256 (text drifts)
     # Match model over the block's history (all lanes).
+    match_model: bool = True      # off only to measure what it adds (benchmarks/ablation.py)
     match_min_len: int = 6        # bytes hashed to find a match candidate
     match_bits: int = 20          # match hash table slots
     # Logistic mixer: one weight vector per (tree node, longest order that saw it).
@@ -27,6 +28,7 @@ class ModelConfig:
     net_layers: int = 2           # 0 disables the network
     net_lr: float = 0.05          # AdaMax step size (0.015: +0.004 bpb)
     # Adaptive probability map after the network, keyed by (previous byte, node).
+    apm: bool = True              # off only to measure what it adds
     apm_rate: float = 0.02        # step of the two interpolation points toward the bit
     # Lanes: the block is cut into B contiguous segments coded in lockstep.
     max_lanes: int = 64           # more lanes: faster, slightly worse ratio

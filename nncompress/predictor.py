@@ -46,7 +46,7 @@ class Predictor:
         self.mixer = Mixer(width, sets, config.mixer_lr, init, device)
         self.byte_mixer = Mixer(width, 256 * POSITIONS, config.mixer_lr, init, device) if config.byte_mixer else None
         self.net = WHTNetwork(config.net_layers, config.net_lr, device) if config.net_layers else None
-        self.apm = APM(256, config.apm_rate, device)
+        self.apm = APM(256, config.apm_rate, device) if config.apm else None
         self.positions = torch.arange(POSITIONS, device=device)
         self.order_rank = torch.arange(1, self.n_orders + 1, dtype=torch.int32, device=device)[None, :, None]
         self.path_pos, self.path_bit = PATH_POS.to(device), PATH_BIT.to(device)
@@ -69,7 +69,10 @@ class Predictor:
         b = self.lane_lengths.numel()
         self.slots = self.memory.slots(self.lanes.hashes())                   # [B, K, 17]
         stretched, counts = self.memory.read(self.slots)                      # [B, K, 255]
-        guess, length = self.match.predicted()                                # [B], [B]
+        if self.config.match_model:
+            guess, length = self.match.predicted()                            # [B], [B]
+        else:
+            guess = length = torch.zeros(b, dtype=torch.int64, device=self.device)
         strength = torch.where(length > 0, length.clamp(max=_LONG_MATCH).to(torch.float32) * 0.25 + 0.5, 0.0)
         sign = self.path_bit[guess].to(torch.float32) * 2 - 1
         match_input = torch.zeros(b, POSITIONS, device=self.device).scatter_(
@@ -91,8 +94,9 @@ class Predictor:
         if self.net is not None:
             logit = logit + self.net.forward(logit)
         self.p_net = squash(logit)
-        p_apm = self.apm.forward(logit, self.lanes.history & 0xFF)
-        p_one = (self.p_net + p_apm * 3) * 0.25
+        p_one = self.p_net
+        if self.apm is not None:
+            p_one = (p_one + self.apm.forward(logit, self.lanes.history & 0xFF) * 3) * 0.25
         return leaf_probabilities(p_one)
 
     def update(self, symbols: torch.Tensor) -> None:
@@ -108,7 +112,9 @@ class Predictor:
             error = (self.p_net.gather(1, pos) - self.path_bit[symbols].to(torch.float32)) * active[:, None]
             grad = torch.zeros_like(self.p_net).scatter_(1, pos, error)
             self.net.backward(grad, max(int(active.sum()), 1))
-        self.apm.update(symbols, active)
+        if self.apm is not None:
+            self.apm.update(symbols, active)
         self.lanes.advance(symbols)
-        self.match.update(symbols, self.lanes.history, active)
+        if self.config.match_model:
+            self.match.update(symbols, self.lanes.history, active)
         self.step += 1

@@ -1,0 +1,92 @@
+"""Ablation: what each component of the default preset adds, in bits per byte, speed and memory.
+
+    python -m benchmarks.ablation FILE... [--out PREFIX]
+
+Components are added one at a time to the context memory + mixer, ending at the default preset.
+Each variant codes the whole file (real archive bytes, one block per 16 MiB) in a fresh process,
+so its peak RSS is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# (label, overrides of the default preset), cumulative; the last row is the default preset.
+VARIANTS = [
+    ("context memory + mixer", dict(match_model=False, byte_mixer=False, apm=False, net_layers=0)),
+    ("+ match model", dict(byte_mixer=False, apm=False, net_layers=0)),
+    ("+ second mixer (previous byte)", dict(apm=False, net_layers=0)),
+    ("+ APM", dict(net_layers=0)),
+    ("+ WHT network, 2 layers (= default -6)", dict()),
+]
+
+_CHILD = """
+import json, resource, sys, time, torch
+from dataclasses import replace
+from nncompress.codec import encode_block
+from nncompress.config import DEFAULT_PRESET, preset_config
+from nncompress.predictor import Predictor
+torch.set_num_threads(1)
+config = replace(preset_config(DEFAULT_PRESET), **json.loads(sys.argv[2]))
+data = open(sys.argv[1], 'rb').read()
+start = time.perf_counter()
+predictor = Predictor(config)
+size = 0
+for i in range(0, len(data), config.block_size):
+    header, payload = encode_block(predictor, data[i:i + config.block_size])
+    size += len(payload)
+print(json.dumps({"bytes": size, "seconds": time.perf_counter() - start,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_variant(path: Path, overrides: dict) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(path), json.dumps(overrides)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--out", default="benchmarks/results/ablation")
+    args = parser.parse_args()
+    command = "python -m benchmarks.ablation " + " ".join(sys.argv[1:])
+    results = {}
+    for path in args.files:
+        n = path.stat().st_size
+        rows = []
+        for label, overrides in VARIANTS:
+            r = run_variant(path, overrides)
+            rows.append({"variant": label, "overrides": overrides, "bytes": r["bytes"],
+                         "bits_per_byte": round(8 * r["bytes"] / n, 4), "bytes_per_s": round(n / r["seconds"]),
+                         "peak_rss_mib": round(r["peak_rss_mib"])})
+            print(path.name, json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        results[path.name] = {"input_bytes": n, "rows": rows}
+    meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
+            "note": "compression only (decompression runs the same steps); payload bytes, without the "
+                    "container's few bytes; one torch thread"}
+    Path(args.out + ".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    lines = ["# Ablation: what each component adds", "", f"Command: `{command}`; {meta['date']}; {meta['note']}.", ""]
+    for name, res in results.items():
+        lines += [f"## {name} ({res['input_bytes']:,} bytes)", "",
+                  "| variant | bytes | bits/byte | change | compress B/s | peak RSS MiB |", "|---|---:|---:|---:|---:|---:|"]
+        previous = None
+        for r in res["rows"]:
+            change = "" if previous is None else f"{r['bits_per_byte'] - previous:+.4f}"
+            lines.append(f"| {r['variant']} | {r['bytes']:,} | {r['bits_per_byte']} | {change} | "
+                         f"{r['bytes_per_s']:,} | {r['peak_rss_mib']} |")
+            previous = r["bits_per_byte"]
+        lines.append("")
+    Path(args.out + ".md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
