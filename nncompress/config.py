@@ -26,7 +26,7 @@ class ModelConfig:
     byte_mixer: bool = True       # a second weight set per (previous byte, node), logits averaged
     # WHT residual network on the 255 node logits.
     net_layers: int = 2           # 0 disables the network
-    net_lr: float = 0.05          # AdaMax step size (0.015: +0.004 bpb)
+    net_lr: float = 0.01          # AdaMax step size; 0.05 was better on 1 MB but diverged by 4 MB
     # Adaptive probability map after the network, keyed by (previous byte, node).
     apm: bool = True              # off only to measure what it adds
     apm_rate: float = 0.02        # step of the two interpolation points toward the bit
@@ -43,7 +43,7 @@ class ModelConfig:
 DEFAULT_PRESET = 6
 
 # -1: fastest and smallest memory; -9: strongest. On the CPU the cost per byte grows with the
-# number of contexts and with the network, hardly with lanes (benchmarks/results/presets-*).
+# number of contexts and with the network, hardly with lanes (benchmarks/results/enwik8_1M.md).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 _FAST = replace(_BASE, word_contexts=False, byte_mixer=False, net_layers=0, max_lanes=256, min_lane_len=1024)
@@ -53,9 +53,11 @@ PRESETS[3] = replace(_BASE, table_bits=21, net_layers=0, max_lanes=256, min_lane
 PRESETS[4] = replace(_BASE, net_layers=1, max_lanes=128)
 PRESETS[5] = replace(_BASE, max_lanes=128)
 PRESETS[6] = _BASE
-PRESETS[7] = replace(_BASE, net_layers=3)
-PRESETS[8] = replace(_BASE, net_layers=4, max_lanes=32)
-PRESETS[9] = replace(_BASE, net_layers=4, max_lanes=16, min_lane_len=8192)
+# Above -6 the table grows: with check tags, more slots mean fewer evictions on long inputs
+# (enwik8_4M: 2^23 slots -0.009 bits/byte against 2^22). Fewer lanes did not help (16: +0.03).
+PRESETS[7] = replace(_BASE, table_bits=23)
+PRESETS[8] = replace(_BASE, table_bits=24, match_bits=22)
+PRESETS[9] = replace(_BASE, table_bits=25, match_bits=22)
 
 
 def preset_config(level: int) -> ModelConfig:

@@ -67,8 +67,8 @@ class Predictor:
     def predict(self) -> torch.Tensor:
         """-> [B, 256] float32 probabilities of the next byte of each lane."""
         b = self.lane_lengths.numel()
-        self.slots = self.memory.slots(self.lanes.hashes())                   # [B, K, 17]
-        stretched, counts = self.memory.read(self.slots)                      # [B, K, 255]
+        self.slots, self.tags = self.memory.address(self.lanes.hashes())     # [B, K, 17] each
+        stretched, counts = self.memory.read(self.slots, self.tags)           # [B, K, 255] each
         if self.config.match_model:
             guess, length = self.match.predicted()                            # [B], [B]
         else:
@@ -103,7 +103,7 @@ class Predictor:
         """symbols: [B] int64 bytes just coded (any value in finished lanes)."""
         active = self.active
         symbols = torch.where(active, symbols, 0)
-        self.memory.update(self.slots, symbols, active)
+        self.memory.update(self.slots, self.tags, symbols, active)
         self.mixer.update(self.inputs, self.select, self.p_mix, symbols, active)
         if self.byte_mixer is not None:
             self.byte_mixer.update(self.inputs, self.byte_select, self.p_byte_mix, symbols, active)
