@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import NNCompressError, TruncatedArchiveError
-from .format import HEADER_SIZE, BlockHeader, FrameHeader, Trailer, parse_header, parse_unit
+from .format import HEADER_SIZE, BlockHeader, Trailer, parse_header, parse_unit
 
 _CHUNK = 1 << 16
 

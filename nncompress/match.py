@@ -22,7 +22,7 @@ class MatchModel:
         # Positions + 1 of the byte after each hashed context; 0 = empty; last entry is junk.
         self.table = torch.zeros((1 << table_bits) + 1, dtype=torch.int64, device=device)
 
-    def start_block(self, lanes: int, stride: int, length: int) -> None:
+    def start_block(self, lanes: int, stride: int) -> None:
         self.table.zero_()
         self.stride = stride
         self.buffer = torch.zeros(lanes * stride + 1, dtype=torch.uint8, device=self.device)

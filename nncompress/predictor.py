@@ -10,7 +10,6 @@ bit-identical probabilities (the lossless guarantee rests on this).
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from .apm import APM
@@ -55,7 +54,7 @@ class Predictor:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
         b = layout.lanes
         self.lanes = LaneContexts(b, self.config.orders, self.config.word_contexts, self.device)
-        self.match.start_block(b, layout.stride, layout.length)
+        self.match.start_block(b, layout.stride)
         self.lane_lengths = torch.from_numpy(layout.lane_lengths()).to(self.device)
         self.step = 0
 

@@ -4,7 +4,6 @@ Each setting runs in a fresh interpreter, because ATEN_CPU_CAPABILITY is read wh
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
