@@ -25,7 +25,7 @@ from nncompress import apm, codec, coder, hashing, match, memory, mixer, predict
 # (label, object owning the function, attribute name)
 STAGES = [
     ("hash contexts", hashing.LaneContexts, "hashes"),
-    ("memory: slot indices", memory.ContextMemory, "slots"),
+    ("memory: slot addresses", memory.ContextMemory, "address"),
     ("memory: gather + stretch", memory.ContextMemory, "read"),
     ("match: predict", match.MatchModel, "predicted"),
     ("mixers: forward", mixer.Mixer, "forward"),
