@@ -6,8 +6,8 @@ Run from the repository root:
     python -m benchmarks.run /tmp/e50k --presets 1 --peers xz,ppmd --out benchmarks/results/smoke
 
 Every compression and decompression runs in its own fresh child process (nncompress included,
-through its CLI, or through a small `python -c` wrapper around the library API when the CLI is
-absent or `--nn-mode api` is given). For each one the runner records:
+through its CLI, or through a small `python -c` wrapper around the library API with
+`--nn-mode api`). For each one the runner records:
 
 * wall time from process start to exit (median over the repeats; interpreter start-up and, for
   nncompress, importing torch are part of it, as they are for a user);
@@ -341,16 +341,10 @@ open(dst, 'wb').write(out)
 """
 
 
-def nn_cli_available() -> bool:
-    return (REPO_ROOT / "nncompress" / "cli.py").exists()
-
-
-def nncompress_compressor(preset: int, mode: str = "auto", threads: int = 1, extra: Sequence[str] = ()) -> Compressor:
-    """mode: 'cli' (python -m nncompress ...), 'api' (python -c around nncompress.compress), 'auto'."""
-    if mode == "auto":
-        mode = "cli" if nn_cli_available() else "api"
+def nncompress_compressor(preset: int, mode: str = "cli", threads: int = 1, extra: Sequence[str] = ()) -> Compressor:
+    """mode: 'cli' (python -m nncompress ...) or 'api' (python -c around nncompress.compress)."""
     if mode not in ("cli", "api"):
-        raise BenchError(f"--nn-mode must be auto, cli or api, not {mode!r}")
+        raise BenchError(f"--nn-mode must be cli or api, not {mode!r}")
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     py = sys.executable
     if mode == "cli":
@@ -856,9 +850,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--out", type=Path, default=None,
                     help="output prefix: writes PREFIX.md, PREFIX.json, PREFIX.png "
                          "(default: benchmarks/results/bench-YYYYmmdd-HHMMSS)")
-    ap.add_argument("--nn-mode", choices=("auto", "cli", "api"), default="auto",
+    ap.add_argument("--nn-mode", choices=("cli", "api"), default="cli",
                     help="run nncompress through its CLI (python -m nncompress) or a python -c wrapper around the "
-                         "library API; auto: the CLI when nncompress/cli.py exists")
+                         "library API")
     ap.add_argument("--nn-threads", type=int, default=1, help="nncompress threads (-T), default 1 like the peers")
     ap.add_argument("--nn-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for the nncompress CLI, e.g. --nn-arg=--device --nn-arg=cuda (repeatable)")

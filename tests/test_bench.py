@@ -181,8 +181,6 @@ def test_nncompress_cli_command_line(tmp_path):
 
 @pytest.mark.slow
 def test_nncompress_through_the_cli(tmp_path):
-    if not run.nn_cli_available():
-        pytest.skip("nncompress/cli.py is not there yet")
     src = text_input(tmp_path / "tiny.txt")
     report, status = run.run_benchmark(config(tmp_path, [src], [run.nncompress_compressor(1, mode="cli")]))
     assert status == run.EXIT_OK, report["results"]
