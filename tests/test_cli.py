@@ -22,7 +22,8 @@ from nncompress import cli
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared/data"
 TEXT = b"The quick brown fox jumps over the lazy dog.\n" * 2 + b"Pack my box with five dozen liquor jugs.\n"
-CASES = {"text": TEXT, "empty": b"", "one-byte": b"x"}
+CASES = {"text": TEXT, "empty": b"", "one-byte": b"x", "all-byte-values": bytes(range(256)),
+         "random": random.Random(3).randbytes(1500), "repetitive": b"abcabd" * 300}
 
 
 @pytest.fixture(autouse=True)
