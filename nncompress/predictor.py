@@ -38,7 +38,7 @@ class Predictor:
             width *= 2
         self.width = width
         self.memory = ContextMemory(config.table_bits, config.counter_limit, device)
-        self.match = MatchModel(config.match_min_len, config.match_bits, device)
+        self.match = MatchModel(config.match_min_len, config.match_bits, device) if config.match_model else None
         init = torch.zeros(width)
         init[:self.contexts + 1] = config.mixer_init
         sets = _MATCH_STATES * (self.n_orders + 1) * POSITIONS
@@ -54,7 +54,8 @@ class Predictor:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
         b = layout.lanes
         self.lanes = LaneContexts(b, self.config.orders, self.config.word_contexts, self.device)
-        self.match.start_block(b, layout.stride)
+        if self.match is not None:
+            self.match.start_block(b, layout.stride)
         self.lane_lengths = torch.from_numpy(layout.lane_lengths()).to(self.device)
         self.step = 0
 
@@ -68,7 +69,7 @@ class Predictor:
         b = self.lane_lengths.numel()
         self.slots, self.tags = self.memory.address(self.lanes.hashes())     # [B, K, 17] each
         stretched, counts = self.memory.read(self.slots, self.tags)           # [B, K, 255] each
-        if self.config.match_model:
+        if self.match is not None:
             guess, length = self.match.predicted()                            # [B], [B]
         else:
             guess = length = torch.zeros(b, dtype=torch.int64, device=self.device)
@@ -85,8 +86,9 @@ class Predictor:
         self.select = ((match_state[:, None] * (self.n_orders + 1) + longest) * POSITIONS) + self.positions
         logit = self.mixer.forward(self.inputs, self.select)                  # [B, 255]
         self.p_mix = squash(logit)
+        previous = self.lanes.history & 0xFF                                  # [B] last coded byte
         if self.byte_mixer is not None:
-            self.byte_select = (self.lanes.history[:, None] & 0xFF) * POSITIONS + self.positions
+            self.byte_select = previous[:, None] * POSITIONS + self.positions
             byte_logit = self.byte_mixer.forward(self.inputs, self.byte_select)
             self.p_byte_mix = squash(byte_logit)
             logit = (logit + byte_logit) * 0.5
@@ -95,7 +97,7 @@ class Predictor:
         self.p_net = squash(logit)
         p_one = self.p_net
         if self.apm is not None:
-            p_one = (p_one + self.apm.forward(logit, self.lanes.history & 0xFF) * 3) * 0.25
+            p_one = (p_one + self.apm.forward(logit, previous) * 3) * 0.25
         return leaf_probabilities(p_one)
 
     def update(self, symbols: torch.Tensor) -> None:
@@ -114,6 +116,6 @@ class Predictor:
         if self.apm is not None:
             self.apm.update(symbols, active)
         self.lanes.advance(symbols)
-        if self.config.match_model:
+        if self.match is not None:
             self.match.update(symbols, self.lanes.history, active)
         self.step += 1
