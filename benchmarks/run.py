@@ -10,7 +10,7 @@ through its CLI, or through a small `python -c` wrapper around the library API w
 `--nn-mode api`). For each one the runner records:
 
 * wall time from process start to exit (median over the repeats; interpreter start-up and, for
-  nncompress, importing torch are part of it, as they are for a user);
+  nncompress, importing numba and loading its compiled kernels are part of it, as they are for a user);
 * user+system CPU seconds and peak RSS (Linux ru_maxrss) of exactly that child, reported by a small
   launcher around it: GNU time when installed, else a `python -S` fork/exec/os.wait4() wrapper (see
   execute() for why a plain wait4() from this process would be wrong); max over repeats;
@@ -59,7 +59,7 @@ FULL_CORPORA = {
 }
 
 TIME_METHOD = ("time: wall clock from process start to exit, median over repeats (includes interpreter start-up "
-               "and, for nncompress, importing torch); cpu = user+sys of that child")
+               "and, for nncompress, importing numba); cpu = user+sys of that child")
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
@@ -331,9 +331,7 @@ def peer_compressors() -> dict[str, Compressor]:
 # nncompress through its CLI (nncompress/cli.py), or through the library API when the CLI is absent.
 _NN_API_SNIPPET = r"""
 import sys
-mode, src, dst, preset, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-import torch
-torch.set_num_threads(threads)
+mode, src, dst, preset = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 import nncompress
 data = open(src, 'rb').read()
 out = nncompress.compress(data, preset=preset) if mode == 'c' else nncompress.decompress(data)
@@ -341,33 +339,33 @@ open(dst, 'wb').write(out)
 """
 
 
-def nncompress_compressor(preset: int, mode: str = "cli", threads: int = 1, extra: Sequence[str] = ()) -> Compressor:
+def nncompress_compressor(preset: int, mode: str = "cli", extra: Sequence[str] = ()) -> Compressor:
     """mode: 'cli' (python -m nncompress ...) or 'api' (python -c around nncompress.compress)."""
     if mode not in ("cli", "api"):
         raise BenchError(f"--nn-mode must be cli or api, not {mode!r}")
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     py = sys.executable
     if mode == "cli":
-        settings = f"-{preset} -T {threads}" + ("".join(" " + shlex.quote(a) for a in extra))
+        settings = f"-{preset}" + ("".join(" " + shlex.quote(a) for a in extra))
 
         def compress(src: Path, dst: Path, work: Path) -> Cmd:
-            return Cmd([py, "-m", "nncompress", "compress", "-c", f"-{preset}", "-T", str(threads), *extra, str(src)],
+            return Cmd([py, "-m", "nncompress", "compress", "-c", f"-{preset}", *extra, str(src)],
                        stdout=dst, cwd=work, env=env)
 
         def decompress(cmp: Path, dst: Path, work: Path, orig: Path) -> Cmd:
-            return Cmd([py, "-m", "nncompress", "decompress", "-c", "-T", str(threads), *extra, str(cmp)],
+            return Cmd([py, "-m", "nncompress", "decompress", "-c", *extra, str(cmp)],
                        stdout=dst, cwd=work, env=env)
     else:
         if extra:
             raise BenchError("--nn-arg only applies to the CLI (--nn-mode cli)")
-        settings = f"preset={preset} threads={threads} (library API)"
+        settings = f"preset={preset} (library API)"
 
         def compress(src: Path, dst: Path, work: Path) -> Cmd:
-            return Cmd([py, "-c", _NN_API_SNIPPET, "c", str(src), str(dst), str(preset), str(threads)],
+            return Cmd([py, "-c", _NN_API_SNIPPET, "c", str(src), str(dst), str(preset)],
                        cwd=work, env=env, product=dst)
 
         def decompress(cmp: Path, dst: Path, work: Path, orig: Path) -> Cmd:
-            return Cmd([py, "-c", _NN_API_SNIPPET, "d", str(cmp), str(dst), str(preset), str(threads)],
+            return Cmd([py, "-c", _NN_API_SNIPPET, "d", str(cmp), str(dst), str(preset)],
                        cwd=work, env=env, product=dst)
 
     def missing() -> str | None:
@@ -432,7 +430,7 @@ def machine_info() -> dict:
 
 
 def software_info() -> dict:
-    return {"python": platform.python_version(), "torch": _dist_version("torch"), "numpy": _dist_version("numpy"),
+    return {"python": platform.python_version(), "numba": _dist_version("numba"), "numpy": _dist_version("numpy"),
             "constriction": _dist_version("constriction"), "matplotlib": _dist_version("matplotlib"),
             "nncompress": nncompress_version()}
 
@@ -711,7 +709,7 @@ def _stamp_lines(report: dict) -> list[str]:
         f"date: {report['date']}",
         f"command: `{report['command']}`",
         f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['ram']} RAM, {m['os']}",
-        f"software: python {s['python']}, torch {s['torch']}, numpy {s['numpy']}, constriction {s['constriction']}, "
+        f"software: python {s['python']}, numba {s['numba']}, numpy {s['numpy']}, constriction {s['constriction']}, "
         f"nncompress {s['nncompress']}",
         f"compressors: {vers}",
     ]
@@ -853,7 +851,6 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--nn-mode", choices=("cli", "api"), default="cli",
                     help="run nncompress through its CLI (python -m nncompress) or a python -c wrapper around the "
                          "library API")
-    ap.add_argument("--nn-threads", type=int, default=1, help="nncompress threads (-T), default 1 like the peers")
     ap.add_argument("--nn-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for the nncompress CLI, e.g. --nn-arg=--device --nn-arg=cuda (repeatable)")
     ap.add_argument("--tmpdir", type=Path, default=None, help="where the compressed/decompressed files go (default: system temp)")
@@ -887,7 +884,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise BenchError(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(available)}")
         if args.repeat is not None and args.repeat < 1:
             raise BenchError("--repeat must be at least 1")
-        comps = [nncompress_compressor(p, args.nn_mode, args.nn_threads, args.nn_arg) for p in presets]
+        comps = [nncompress_compressor(p, args.nn_mode, args.nn_arg) for p in presets]
         comps += [available[p] for p in wanted]
         skipped = {}
         runnable = []

@@ -1,46 +1,33 @@
-"""Adaptive probability map (SSE): recalibrates each node's probability in a small context.
+"""Adaptive probability maps (APM/SSE): refine a probability given a small context.
 
-Contract: `forward(logit [B, 255], context [B])` interpolates, per node, between the two of 33
-learned points (over logits -8..8) around the node's logit, in a table keyed by
-(context, node position); `update` moves the two points on each path node toward the bit.
+Contract: a map row holds 33 16-bit probabilities at logits -2048, -1920, ..., 2048; `apm_refine`
+interpolates between the two points around the input's logit and returns a 12-bit probability
+and the index of the nearer point, which `apm_train` moves toward the bit at 2^-rate per use.
 """
 from __future__ import annotations
 
-import torch
+import numpy as np
+from numba import njit
 
-from .ops import scatter_mean_add_, squash
-from .tree import PATH_BIT, PATH_POS, POSITIONS
+from .tables import SQUASH
 
 POINTS = 33
-_SPAN = 8.0
 
 
-class APM:
-    def __init__(self, contexts: int, rate: float, device: torch.device):
-        grid = torch.linspace(-_SPAN, _SPAN, POINTS, dtype=torch.float64)
-        rows = contexts * POSITIONS + 1                      # + junk row for finished lanes
-        self.table = squash(grid.to(torch.float32)).repeat(rows, 1).to(device)
-        self.flat = self.table.view(-1)
-        self.junk_row = rows - 1
-        self.rate = rate
-        self.positions = torch.arange(POSITIONS, device=device)
-        self.path_pos, self.path_bit = PATH_POS.to(device), PATH_BIT.to(device)
+def apm_rows(rows: int) -> np.ndarray:
+    """[rows, 33] int64, each row the identity map."""
+    logits = np.clip((np.arange(POINTS) - 16) * 128, -2047, 2047)
+    return np.tile(SQUASH[logits + 2048].astype(np.int64) * 16, (rows, 1))
 
-    def forward(self, logit: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
-        x = (logit.clamp(-_SPAN, _SPAN) + _SPAN) * ((POINTS - 1) / (2 * _SPAN))
-        lo = x.floor().clamp_(max=POINTS - 2)
-        self.weight_hi = x - lo
-        self.row = context[:, None] * POSITIONS + self.positions                      # [B, 255]
-        self.cell = self.row * POINTS + lo.to(torch.int64)
-        a, b = self.flat[self.cell], self.flat[self.cell + 1]
-        return a * (1 - self.weight_hi) + b * self.weight_hi
 
-    def update(self, symbols: torch.Tensor, active: torch.Tensor) -> None:
-        pos = self.path_pos[symbols]                                     # [B, 8]
-        bit = self.path_bit[symbols].to(self.table.dtype)
-        cell = torch.where(active[:, None], self.cell.gather(1, pos), self.junk_row * POINTS)
-        w_hi = self.weight_hi.gather(1, pos)
-        index = torch.stack((cell, cell + 1), dim=2).view(-1)
-        weight = torch.stack((1 - w_hi, w_hi), dim=2).view(-1)
-        delta = (bit[:, :, None] - self.flat[index].view(bit.shape[0], 8, 2)).view(-1) * weight * self.rate
-        scatter_mean_add_(self.flat, index, delta)
+@njit(inline="always")
+def apm_refine(table, row, logit):
+    x = logit + 2048                   # 1..4095
+    lo, frac = x >> 7, x & 127
+    p = (table[row, lo] * (128 - frac) + table[row, lo + 1] * frac) >> 11
+    return p, lo + (frac >> 6)
+
+
+@njit(inline="always")
+def apm_train(table, row, point, bit, rate):
+    table[row, point] += ((bit << 16) - table[row, point]) >> rate

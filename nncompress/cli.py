@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator
 
 import click
-import torch
 
 from . import __version__
 from .config import DEFAULT_PRESET
@@ -451,10 +450,6 @@ def run_each(files: tuple[str, ...], action: Callable[[str], None]) -> None:
     ctx.exit(status)
 
 
-def _set_threads(threads: int) -> None:
-    torch.set_num_threads(threads)
-
-
 # --- click -------------------------------------------------------------------------------------
 
 def _preset_callback(level: int):
@@ -474,10 +469,8 @@ def preset_options(func):
 
 
 _common = [
-    click.option("-T", "--threads", type=click.IntRange(min=1), default=1, show_default=True,
-                 help="CPU threads for torch (more threads slow the small operations down)."),
     click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
-                 help="Where the model runs; archives decode on any device."),
+                 help="Where the model runs. This version runs on the CPU only: 'cuda' is refused."),
     click.option("-v", "--verbose", is_flag=True, help="Progress bar and a summary line on stderr."),
     click.option("-q", "--quiet", is_flag=True, help="Suppress warnings."),
     click.option("-f", "--force", is_flag=True,
@@ -507,7 +500,6 @@ def _options(ctx: click.Context, files, **kwargs) -> Options:
         raise click.UsageError("-c/--stdout and -o/--output exclude each other", ctx)
     if output is not None and len(files) > 1:
         raise click.UsageError("-o/--output takes a single input file", ctx)
-    _set_threads(kwargs.pop("threads"))
     return Options(preset=ctx.meta.get(_PRESET_KEY, DEFAULT_PRESET), **kwargs)
 
 

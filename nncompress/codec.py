@@ -10,28 +10,27 @@ import zlib
 from typing import Callable
 
 import numpy as np
-import torch
 
 from .coder import DecodingSource, EncodingSource
 from .errors import NNCompressError
 from .format import BLOCK_CODED, BLOCK_STORED, BlockHeader
 from .lanes import LaneLayout, choose_lanes
 from .predictor import Predictor
-from .quantise import frequencies
 
 Progress = Callable[[int], None]  # called with the number of bytes just coded
 
 
 def run_block(predictor: Predictor, layout: LaneLayout, source, progress: Progress | None = None) -> None:
-    """Predict, code and learn every step of one block."""
+    """Predict, code and learn every nibble of one block (a step: one byte of each lane, high nibble first)."""
     predictor.start_block(layout)
     lengths = layout.lane_lengths()
     reported = 0
     for step in range(layout.stride):
-        freqs = frequencies(predictor.predict()).to(torch.float32).cpu().numpy()
         active = lengths > step
-        symbols = source.code(step, freqs, None if active.all() else active)
-        predictor.update(torch.from_numpy(symbols.astype(np.int64)).to(predictor.device))
+        mask = None if active.all() else active
+        for half in (0, 1):
+            nibbles = source.code(step, half, predictor.predict(), mask)
+            predictor.update(nibbles)
         if progress is not None and (step % 256 == 255 or step == layout.stride - 1):
             done = int(np.minimum(lengths, step + 1).sum())
             progress(done - reported)

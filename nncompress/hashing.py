@@ -1,55 +1,65 @@
-"""Context hashing: per lane, the preceding bytes as 64-bit context hashes.
+"""Context hashing: each lane's recent bytes and words -> one 64-bit key per context.
 
-Contract: `hashes()` gives one int64 hash per (lane, context) for the byte about to be coded;
-`advance(symbols)` moves every lane past its coded byte. Integer arithmetic only (wrapping int64
-multiplies), so every device computes the same hashes.
+Contract: `next_byte_contexts` is called once per lane after each byte and leaves in keys[b, i]
+the key of context i for the lane's next byte; keys are a pure function of the lane's history,
+so encoder and decoder compute the same ones. The memory (memory.py) turns a key plus the
+nibble already coded into a slot.
 """
 from __future__ import annotations
 
-import torch
+import numpy as np
+from numba import njit
 
-_GOLD = 0x9E3779B97F4A7C15 - (1 << 64)   # 2^64 / golden ratio, as a signed int64
-_WORD_PRIME = 0x2545F4914F6CDD1D
-_TAG_SHIFT = 58                          # context kind tag above the 56 bits of an order-7 context
+# Context kinds a preset can name (config.ModelConfig.contexts), and the code the kernels use.
+CONTEXT_CODES = {f"o{n}": n for n in range(8)}            # the last n bytes
+CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and the last byte
+                     words=17,  # the current and the previous word
+                     sparse=18,  # the two bytes before the last one: skips one byte (tables, markup)
+                     column=19)  # the position in the line and the last byte (tables, wrapped text)
+
+# Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
+# input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
+# (enwik8 1 MB, 16 lanes: o4 and word per lane as well as shared, 1.887 against 1.924 bits/byte).
+LANE_LOCAL = 64
+
+_HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
 
 
-def _is_letter(c: torch.Tensor) -> torch.Tensor:
-    folded = c | 32
-    return (folded >= 97) & (folded <= 122)
+@njit(inline="always")
+def mix(a, b):
+    """A 64-bit hash of two integers (multiply-xorshift: every input bit reaches the high bits)."""
+    h = (np.uint64(a) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(b)
+    h = h * np.uint64(0xD6E8FEB86659FD93)
+    return h ^ (h >> np.uint64(29))
 
 
-class LaneContexts:
-    """Rolling context state of B lanes."""
+@njit(inline="always")
+def next_byte_contexts(b, byte, lane_state, kinds, keys):
+    """Fold `byte` into lane b's state and compute its context keys for the next byte.
 
-    def __init__(self, lanes: int, orders: tuple[int, ...], word_contexts: bool, device: torch.device):
-        assert all(1 <= k <= 7 for k in orders), "orders must be 1..7 (56 bits of history)"
-        self.masks = torch.tensor([(1 << (8 * k)) - 1 for k in orders], dtype=torch.int64, device=device)
-        self.tags = torch.arange(1, len(orders) + 1, dtype=torch.int64, device=device) << _TAG_SHIFT
-        self.word_contexts = word_contexts
-        self.history = torch.zeros(lanes, dtype=torch.int64, device=device)  # last 8 bytes, newest lowest
-        self.word = torch.zeros(lanes, dtype=torch.int64, device=device)      # hash of the current word
-        self.prev_word = torch.zeros(lanes, dtype=torch.int64, device=device)
-        self.word_tag = (len(orders) + 1) << _TAG_SHIFT
-
-    @property
-    def count(self) -> int:
-        return self.masks.numel() + (2 if self.word_contexts else 0)
-
-    def hashes(self) -> torch.Tensor:
-        """-> [B, K] int64 hashes of the K contexts."""
-        ctx = (self.history[:, None] & self.masks) | self.tags          # [B, orders]
-        if self.word_contexts:
-            last = self.history & 0xFF
-            word0 = (self.word * _WORD_PRIME + last) ^ self.word_tag
-            word1 = (self.word + self.prev_word * _GOLD) ^ (self.word_tag << 1)
-            ctx = torch.cat((ctx, word0[:, None], word1[:, None]), dim=1)
-        return ctx * _GOLD
-
-    def advance(self, symbols: torch.Tensor) -> None:
-        """symbols: [B] int64, the byte each lane just coded."""
-        self.history = (self.history << 8) | symbols
-        if self.word_contexts:
-            letter = _is_letter(symbols)
-            ended = (~letter) & (self.word != 0)
-            self.prev_word = torch.where(ended, self.word, self.prev_word)
-            self.word = torch.where(letter, (self.word + (symbols | 32)) * _WORD_PRIME, torch.zeros_like(self.word))
+    lane_state[b] = [history (7 bytes), word hash, previous word hash, position in the line].
+    """
+    c = np.int64(byte)
+    history = ((lane_state[b, 0] << 8) | c) & _HISTORY_MASK
+    lane_state[b, 0] = history
+    lower = c + 32 if 65 <= c <= 90 else c
+    if 97 <= lower <= 122:
+        lane_state[b, 1] = np.int64(mix(lane_state[b, 1] + 1, lower) >> np.uint64(8))
+    elif lane_state[b, 1] != 0:
+        lane_state[b, 2] = lane_state[b, 1]
+        lane_state[b, 1] = 0
+    lane_state[b, 3] = 0 if c == 10 else lane_state[b, 3] + 1
+    for i in range(kinds.shape[0]):
+        kind = kinds[i] % LANE_LOCAL
+        if kind < 8:
+            value = history & ((np.int64(1) << (8 * kind)) - 1)
+        elif kind == 16:
+            value = (lane_state[b, 1] << 8) | c
+        elif kind == 17:
+            value = np.int64(mix(lane_state[b, 1], lane_state[b, 2]) >> np.uint64(8))
+        elif kind == 18:
+            value = (history >> 8) & 0xFFFF
+        else:
+            value = (min(lane_state[b, 3], 255) << 8) | c
+        salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
+        keys[b, i] = np.int64(mix(value, salt))

@@ -1,121 +1,256 @@
-"""The predictor: next-byte probabilities for B lanes, learned online.
+"""The predictor: the next nibble's distribution for each of B lanes, learned online.
 
-Data flow per step: lane histories -> context hashes -> associative memory (stretched counters
-of 17 nibble-tree slots per context) + match model -> logistic mixer per tree node -> WHT residual
-network -> APM -> product along each byte's path -> [B, 256] probabilities.
+Data flow per nibble: context keys (hashing.py) -> associative memory (memory.py): per context a
+slot of bit histories, each mapped to a probability by that context's adaptive state map ->
+stretched, with the match model's input (match.py), the inputs of every node of the nibble's
+tree -> logistic mixer (mixer.py) -> two APMs (apm.py) -> 16 integer frequencies (quantise.py).
+A byte is two nibbles, high first.
 
-Contract: after `start_block`, alternate `predict()` and `update(symbols)`. The predictor knows
-nothing of the coder; two predictors built from the same config and fed the same symbols return
-bit-identical probabilities (the lossless guarantee rests on this).
+Contract: after `start_block`, alternate `predict()` and `update(nibbles)`; the predictor knows
+nothing of the coder. Two predictors built from the same config and fed the same nibbles return
+identical frequencies on every machine: everything is integer arithmetic in one fixed order.
+Lanes are processed in order 0..B-1: all predict from the same state, then each learns in turn.
 """
 from __future__ import annotations
 
-import torch
+import numpy as np
+from numba import njit
 
-from .apm import APM
+from .apm import apm_refine, apm_rows, apm_train
 from .config import ModelConfig
-from .hashing import LaneContexts
+from .hashing import CONTEXT_CODES, LANE_LOCAL, next_byte_contexts
+from .jit import kernel
 from .lanes import LaneLayout
-from .match import MatchModel
-from .memory import ContextMemory
-from .mixer import Mixer
-from .ops import squash
-from .tree import PATH_BIT, PATH_POS, POSITIONS, leaf_probabilities
-from .wht import WHTNetwork
+from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
+from .memory import claim_slot, find_slot
+from .mixer import mix_dot, mix_train
+from .quantise import TOTAL, nibble_frequencies
+from .wht import WIDTH, net_forward, net_parameters, net_train
+from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_P1, STATES, STRETCH
 
-_MATCH_STATES = 3          # no match, short (< 16), long
-_LONG_MATCH = 16
+NODES = 255          # tree nodes of a byte: 15 of the high nibble, 16 x 15 of the low one
+MATCH_STATES = 3     # the node is off the match's path, on it with a short match, with a long one
+LAYER1 = 3           # weight sets mixed per node in the first layer; the WHT network is a fourth input
+LONG_MATCH = 16
+BIAS = 256           # the mixer's constant input (logit 1.0)
+
+# params[] layout: the config's learning settings, passed to the kernels as one array.
+P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE = range(6)
 
 
 class Predictor:
-    def __init__(self, config: ModelConfig, device: torch.device | str = "cpu"):
+    def __init__(self, config: ModelConfig):
         self.config = config
-        self.device = device = torch.device(device)
-        self.n_orders = len(config.orders)
-        self.contexts = self.n_orders + (2 if config.word_contexts else 0)
-        width = 1
-        while width < self.contexts + 1:  # + the match model's input
-            width *= 2
-        self.width = width
-        self.memory = ContextMemory(config.table_bits, config.counter_limit, device)
-        self.match = MatchModel(config.match_min_len, config.match_bits, device) if config.match_model else None
-        init = torch.zeros(width)
-        init[:self.contexts + 1] = config.mixer_init
-        sets = _MATCH_STATES * (self.n_orders + 1) * POSITIONS
-        self.mixer = Mixer(width, sets, config.mixer_lr, init, device)
-        self.byte_mixer = Mixer(width, 256 * POSITIONS, config.mixer_lr, init, device) if config.byte_mixer else None
-        self.net = WHTNetwork(config.net_layers, config.net_lr, device) if config.net_layers else None
-        self.apm = APM(256, config.apm_rate, device) if config.apm else None
-        self.positions = torch.arange(POSITIONS, device=device)
-        self.order_rank = torch.arange(1, self.n_orders + 1, dtype=torch.int32, device=device)[None, :, None]
-        self.path_pos, self.path_bit = PATH_POS.to(device), PATH_BIT.to(device)
+        self.kinds = np.array([CONTEXT_CODES[name] for name in config.contexts] +
+                              [CONTEXT_CODES[name] + LANE_LOCAL for name in config.lane_contexts], dtype=np.int64)
+        contexts = len(self.kinds)
+        self.width = contexts + 2                     # + the match input and the bias
+        self.table = np.zeros((1 << config.table_bits, 16), dtype=np.uint8)
+        self.table_mask = (1 << config.table_bits) - 1
+        self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
+        self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
+        # Layer 1: three weight sets per node, selected by the match state, the last byte and how
+        # many contexts have seen the node; layer 2 mixes their three logits per node.
+        self.mixer = np.zeros((NODES * (MATCH_STATES + 256 + contexts + 1), self.width), dtype=np.int64)
+        self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)
+        self.net = net_parameters(NODES)
+        self.final = np.full((NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
+        self.apm_node = apm_rows(NODES)                                  # context: the node
+        self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
+        self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
+        self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
+        self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
+        self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
+                                config.final_rate, config.net_rate], dtype=np.int64)
 
     def start_block(self, layout: LaneLayout) -> None:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
-        b = layout.lanes
-        self.lanes = LaneContexts(b, self.config.orders, self.config.word_contexts, self.device)
-        if self.match is not None:
-            self.match.start_block(b, layout.stride)
-        self.lane_lengths = torch.from_numpy(layout.lane_lengths()).to(self.device)
-        self.step = 0
+        lanes, contexts = layout.lanes, len(self.kinds)
+        self.stride = layout.stride
+        self.lane_lengths = layout.lane_lengths()
+        self.history = np.zeros(lanes * layout.stride, dtype=np.uint8)   # the block so far, lane-major
+        self.lane_state = np.zeros((lanes, 4), dtype=np.int64)           # see hashing.next_byte_contexts
+        self.keys = np.zeros((lanes, contexts), dtype=np.int64)
+        _start_lanes(self.lane_state, self.kinds, self.keys)
+        self.match_ptr = np.zeros(lanes, dtype=np.int64)
+        self.match_len = np.zeros(lanes, dtype=np.int64)
+        self.high = np.zeros(lanes, dtype=np.int64)                      # the high nibble, once coded
+        self.slots = np.zeros((lanes, contexts), dtype=np.int64)
+        self.inputs = np.zeros((lanes, 16, self.width), dtype=np.int64)  # per node j = 1..15
+        self.p_mix = np.zeros((lanes, 16), dtype=np.int64)
+        self.rows = np.zeros((lanes, 16, LAYER1), dtype=np.int64)        # layer-1 weight sets used
+        self.logits = np.zeros((lanes, 16, LAYER1 + 1), dtype=np.int64)  # their outputs and the net's
+        self.net_u = np.zeros((lanes, 16, WIDTH), dtype=np.int64)        # the net's pre-activations
+        self.net_h = np.zeros((lanes, 16, WIDTH), dtype=np.int64)        # and activations
+        self.apm_point = np.zeros((lanes, 16), dtype=np.int64)
+        self.match_bit = np.zeros((lanes, 16), dtype=np.int64)         # per node: 0 off the match's path,
+                                                                        # 1 + the bit it expects
+        self.p_final = np.zeros((lanes, 16), dtype=np.int64)
+        self.freqs = np.zeros((lanes, 16), dtype=np.float32)
+        self.step, self.half = 0, 0
+        self.active = self.lane_lengths > 0
 
-    @property
-    def active(self) -> torch.Tensor:
-        """[B] bool: lanes that still have a byte to code."""
-        return self.step < self.lane_lengths
+    def predict(self) -> np.ndarray:
+        """-> [B, 16] float32 integer frequencies (rows sum to 2^24 - 16) of the next nibble."""
+        _predict(self.half, self.step, self.stride, self.active, self.high, self.keys, self.table, self.table_mask,
+                 self.slots, self.state_prob, self.mixer, self.final, self.rows, self.logits, self.net, self.net_u, self.net_h, self.apm_node, self.apm_byte, self.match_ptr,
+                 self.match_len, self.history, self.match_prob, self.lane_state, self.inputs, self.p_mix,
+                 self.apm_point, self.match_bit, self.p_final, self.freqs)
+        return self.freqs
 
-    def predict(self) -> torch.Tensor:
-        """-> [B, 256] float32 probabilities of the next byte of each lane."""
-        b = self.lane_lengths.numel()
-        self.slots, self.tags = self.memory.address(self.lanes.hashes())     # [B, K, 17] each
-        stretched, counts = self.memory.read(self.slots, self.tags)           # [B, K, 255] each
-        if self.match is not None:
-            guess, length = self.match.predicted()                            # [B], [B]
+    def update(self, nibbles: np.ndarray) -> None:
+        """Learn the nibbles [B] just coded (ignored for lanes that have ended)."""
+        _update(self.half, self.step, self.stride, self.active, nibbles.astype(np.int64), self.high, self.keys,
+                self.kinds, self.table, self.slots, self.state_prob, self.state_count, self.mixer, self.final,
+                self.rows, self.logits, self.net, self.net_u, self.net_h, self.apm_node,
+                self.apm_byte, self.match_ptr, self.match_len, self.history, self.match_table, self.match_prob,
+                self.match_count, self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit,
+                self.params)
+        if self.half == 0:
+            self.half = 1
         else:
-            guess = length = torch.zeros(b, dtype=torch.int64, device=self.device)
-        strength = torch.where(length > 0, length.clamp(max=_LONG_MATCH).to(torch.float32) * 0.25 + 0.5, 0.0)
-        sign = self.path_bit[guess].to(torch.float32) * 2 - 1
-        match_input = torch.zeros(b, POSITIONS, device=self.device).scatter_(
-            1, self.path_pos[guess], sign * strength[:, None])
-        columns = [stretched, match_input[:, None, :]]
-        if self.width > self.contexts + 1:
-            columns.append(torch.zeros(b, self.width - self.contexts - 1, POSITIONS, device=self.device))
-        self.inputs = torch.cat(columns, dim=1).transpose(1, 2).contiguous()  # [B, 255, W]
-        longest = ((counts[:, :self.n_orders] > 0) * self.order_rank).amax(dim=1)   # [B, 255]
-        match_state = (length > 0).long() + (length >= _LONG_MATCH).long()
-        self.select = ((match_state[:, None] * (self.n_orders + 1) + longest) * POSITIONS) + self.positions
-        logit = self.mixer.forward(self.inputs, self.select)                  # [B, 255]
-        self.p_mix = squash(logit)
-        previous = self.lanes.history & 0xFF                                  # [B] last coded byte
-        if self.byte_mixer is not None:
-            self.byte_select = previous[:, None] * POSITIONS + self.positions
-            byte_logit = self.byte_mixer.forward(self.inputs, self.byte_select)
-            self.p_byte_mix = squash(byte_logit)
-            logit = (logit + byte_logit) * 0.5
-        if self.net is not None:
-            logit = logit + self.net.forward(logit)
-        self.p_net = squash(logit)
-        p_one = self.p_net
-        if self.apm is not None:
-            p_one = (p_one + self.apm.forward(logit, previous) * 3) * 0.25
-        return leaf_probabilities(p_one)
+            self.half, self.step = 0, self.step + 1
+            self.active = self.lane_lengths > self.step
 
-    def update(self, symbols: torch.Tensor) -> None:
-        """symbols: [B] int64 bytes just coded (any value in finished lanes)."""
-        active = self.active
-        symbols = torch.where(active, symbols, 0)
-        self.memory.update(self.slots, self.tags, symbols, active)
-        self.mixer.update(self.inputs, self.select, self.p_mix, symbols, active)
-        if self.byte_mixer is not None:
-            self.byte_mixer.update(self.inputs, self.byte_select, self.p_byte_mix, symbols, active)
-        if self.net is not None:
-            pos = self.path_pos[symbols]
-            error = (self.p_net.gather(1, pos) - self.path_bit[symbols].to(torch.float32)) * active[:, None]
-            grad = torch.zeros_like(self.p_net).scatter_(1, pos, error)
-            self.net.backward(grad, max(int(active.sum()), 1))
-        if self.apm is not None:
-            self.apm.update(symbols, active)
-        self.lanes.advance(symbols)
-        if self.match is not None:
-            self.match.update(symbols, self.lanes.history, active)
-        self.step += 1
+
+@kernel
+def _start_lanes(lane_state, kinds, keys):
+    """A lane starts as if after a 0 byte at the start of a line."""
+    for b in range(keys.shape[0]):
+        next_byte_contexts(b, 0, lane_state, kinds, keys)
+        lane_state[b, :] = 0
+
+
+@njit(inline="always")
+def _node(half, high, j):
+    """Byte-tree node (0..254) of nibble-tree node j (1..15)."""
+    return j - 1 if half == 0 else 15 + high * 15 + j - 1
+
+
+@njit(inline="always")
+def _depth(j):
+    return 0 if j < 2 else (1 if j < 4 else (2 if j < 8 else 3))
+
+
+@kernel
+def _predict(half, step, stride, active, high, keys, table, table_mask, slots, state_prob, mixer, final, rows,
+             logits, net, net_u, net_h, apm_node,
+             apm_byte, match_ptr, match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit,
+             p_final, freqs):
+    lanes, contexts = keys.shape
+    width = contexts + 2
+    scratch = np.empty(32, dtype=np.int64)
+    for b in range(lanes):
+        if not active[b]:
+            freqs[b, :] = 0
+            freqs[b, 0] = TOTAL
+            continue
+        salt = 0 if half == 0 else high[b] + 1
+        for i in range(contexts):
+            slots[b, i] = find_slot(table, table_mask, keys[b, i], salt)
+        # The match model's expected nibble, if its byte agrees with what is coded so far.
+        expected = -1
+        byte = expected_byte(b, step, stride, match_ptr, match_len, history)
+        if byte >= 0:
+            if half == 0:
+                expected = byte >> 4
+            elif byte >> 4 == high[b]:
+                expected = byte & 15
+        length = match_len[b]
+        match_logit = STRETCH[match_prob[min(length, LENGTH_BUCKETS - 1)] >> 4]
+        last_byte = lane_state[b, 0] & 255
+        for j in range(1, 16):
+            x = inputs[b, j]
+            seen = 0
+            for i in range(contexts):
+                slot = slots[b, i]
+                state = table[slot, j] if slot >= 0 else 0
+                seen += state != 0
+                x[i] = STRETCH[state_prob[i, state] >> 4]
+            match_state = 0
+            x[contexts] = 0
+            match_bit[b, j] = 0
+            depth = _depth(j)
+            if expected >= 0 and (16 | expected) >> (4 - depth) == j:
+                bit = ((16 | expected) >> (3 - depth)) & 1
+                x[contexts] = match_logit if bit else -match_logit
+                match_bit[b, j] = 1 + bit
+                match_state = 1 if length < LONG_MATCH else 2
+            x[contexts + 1] = BIAS
+            node = _node(half, high[b], j)
+            rows[b, j, 0] = node * MATCH_STATES + match_state
+            rows[b, j, 1] = NODES * MATCH_STATES + node * 256 + last_byte
+            rows[b, j, 2] = NODES * (MATCH_STATES + 256) + node * (contexts + 1) + seen
+            for k in range(LAYER1):
+                logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
+            logits[b, j, LAYER1] = net_forward(net, node, x, width, net_u[b, j], net_h[b, j])
+            logit = mix_dot(final, node, logits[b, j], LAYER1 + 1)
+            p = np.int64(SQUASH[logit + 2048])
+            p_mix[b, j] = p
+            p_node, point = apm_refine(apm_node, node, logit)
+            p_byte, _ = apm_refine(apm_byte, node * 256 + last_byte, logit)
+            apm_point[b, j] = point
+            p_final[b, j] = min(max((p + p_node + 2 * p_byte + 2) >> 2, 1), 4095)
+        nibble_frequencies(p_final, freqs, b, scratch)
+
+
+@kernel
+def _update(half, step, stride, active, nibbles, high, keys, kinds, table, slots, state_prob, state_count, mixer,
+            final, rows, logits, net, net_u, net_h, apm_node, apm_byte, match_ptr, match_len, history, match_table, match_prob, match_count, lane_state,
+            inputs, p_mix, apm_point, match_bit, params):
+    lanes, contexts = keys.shape
+    width = contexts + 2
+    mixer_rate, apm_rate, state_limit = params[P_MIXER_RATE], params[P_APM_RATE], params[P_STATE_LIMIT]
+    grad = np.empty(WIDTH, dtype=np.int64)
+    for b in range(lanes):
+        if not active[b]:
+            continue
+        nibble = nibbles[b]
+        salt = 0 if half == 0 else high[b] + 1
+        for i in range(contexts):
+            slot = slots[b, i]
+            if slot < 0:
+                slot = -slot - 1
+                slots[b, i] = slot
+            claim_slot(table, slot, keys[b, i], salt)
+        last_byte = lane_state[b, 0] & 255
+        bucket = min(match_len[b], LENGTH_BUCKETS - 1)
+        j = 1
+        for depth in range(4):
+            bit = (nibble >> (3 - depth)) & 1
+            for i in range(contexts):
+                slot = slots[b, i]
+                state = table[slot, j]
+                n = state_count[i, state]
+                state_prob[i, state] += (((bit << 16) - state_prob[i, state]) * RECIPROCAL[n]) >> 16
+                if n < state_limit:
+                    state_count[i, state] = n + 1
+                table[slot, j] = STATE_NEXT[state, bit]
+            if match_bit[b, j] != 0:
+                hit = 1 if match_bit[b, j] == 1 + bit else 0
+                n = match_count[bucket]
+                match_prob[bucket] += (((hit << 16) - match_prob[bucket]) * RECIPROCAL[n]) >> 16
+                if n < 1023:
+                    match_count[bucket] = n + 1
+            node = _node(half, high[b], j)
+            for k in range(LAYER1):
+                error = (bit << 12) - SQUASH[logits[b, j, k] + 2048]
+                mix_train(mixer, rows[b, j, k], inputs[b, j], width, error, mixer_rate)
+            error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
+            net_train(net, node, inputs[b, j], width, net_u[b, j], net_h[b, j], error, params[P_NET_RATE], grad)
+            mix_train(final, node, logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j], params[P_FINAL_RATE])
+            apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)
+            apm_train(apm_byte, node * 256 + last_byte, apm_point[b, j], bit, apm_rate)
+            j = 2 * j + bit
+        if half == 0:
+            high[b] = nibble
+    if half == 1:
+        # The byte is complete: every lane's byte joins the history before any match looks at it.
+        for b in range(lanes):
+            if active[b]:
+                history[b * stride + step] = (high[b] << 4) | nibbles[b]
+        for b in range(lanes):
+            if active[b]:
+                next_byte_contexts(b, history[b * stride + step], lane_state, kinds, keys)
+                match_after_byte(b, step, stride, lane_state[b, 0], params[P_MATCH_MIN], match_ptr, match_len,
+                                 history, match_table)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import zlib
 from typing import Callable
 
-import torch
-
 from .codec import decode_block, encode_block
 from .config import DEFAULT_PRESET, preset_config
 from .errors import NNCompressError, TruncatedArchiveError
@@ -22,15 +20,13 @@ from .predictor import Predictor
 Progress = Callable[[int], None]
 
 
-def resolve_device(device: str) -> torch.device:
-    """'auto' picks CUDA when present; an explicit 'cuda' without CUDA is an error."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device not in ("cpu", "cuda"):
+def resolve_device(device: str) -> str:
+    """'auto' and 'cpu' run on the CPU. The model has no CUDA kernels yet, so 'cuda' is refused."""
+    if device not in ("auto", "cpu", "cuda"):
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', not {device!r}")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise NNCompressError("--device cuda was asked for, but torch sees no CUDA device")
-    return torch.device(device)
+    if device == "cuda":
+        raise NNCompressError("--device cuda: this version's model runs on the CPU only (no CUDA kernels yet)")
+    return "cpu"
 
 
 def block_log(block_size: int) -> int:
@@ -95,7 +91,7 @@ class NNCompressor:
 
     def _encode(self, block: bytes) -> bytes:
         if self._predictor is None:
-            self._predictor = Predictor(self.config, self._device)
+            self._predictor = Predictor(self.config)
         header, payload = encode_block(self._predictor, block, self._progress)
         return pack_block(header) + payload
 
@@ -171,7 +167,7 @@ class NNDecompressor:
             payload = bytes(self._input[offset:offset + unit.payload])
             offset += unit.payload
             if self._predictor is None:
-                self._predictor = Predictor(preset_config(self._header.preset), self._device)
+                self._predictor = Predictor(preset_config(self._header.preset))
             block = decode_block(self._predictor, unit, payload, self._progress)
             self._output += block
             self._length += len(block)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import random
+import zlib
 
 import pytest
 
@@ -144,10 +145,13 @@ def test_foreign_and_trailing_data_raise():
         nncompress.decompress(nncompress.compress(b"abc", preset=1) + b"garbage")
 
 
-def test_old_format_version_is_refused_clearly():
+@pytest.mark.parametrize("version", [0, 1, 3])
+def test_other_format_versions_are_refused_clearly(version):
+    # Version 1 (nncompress 0.1) had another model; its archives must be refused, not misdecoded.
     archive = bytearray(nncompress.compress(b"abc", preset=1))
-    archive[4] = 0   # version byte
-    with pytest.raises(NNCompressError, match="format version 0 is not supported"):
+    archive[4] = version
+    archive[8:12] = zlib.crc32(archive[:8]).to_bytes(4, "little")   # a well-formed header otherwise
+    with pytest.raises(NNCompressError, match=f"format version {version} is not supported .*reads version 2"):
         nncompress.decompress(bytes(archive))
 
 

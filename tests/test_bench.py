@@ -57,7 +57,7 @@ def test_nncompress_and_a_peer_on_2kb(tmp_path):
         assert r["compress_Bps"] > 0 and r["decompress_Bps"] > 0
         assert r["compress_peak_rss_kib"] > 0
     nn = data["results"][0]
-    assert nn["compress_peak_rss_kib"] > 50 * 1024       # python + torch; the launcher's floor is far below
+    assert nn["compress_peak_rss_kib"] > 50 * 1024       # python + numba + the model; the launcher's floor is far below
     for key in ("machine", "software", "compressor_versions", "date", "command", "method"):
         assert data[key]
     assert data["machine"]["cpu"] and data["software"]["python"]
@@ -97,7 +97,7 @@ def test_peak_rss_is_the_childs_own(method):
     floor = run.execute(run.Cmd(["true"]), method=method)
     big = run.execute(run.Cmd([PY, "-c", "b = b'x' * (120 << 20)"]), method=method)
     assert floor.returncode == 0 and big.returncode == 0
-    assert floor.maxrss_kib < 20 * 1024          # not this (large, torch-importing) test process
+    assert floor.maxrss_kib < 20 * 1024          # not this (large, numba-importing) test process
     assert big.maxrss_kib > 120 * 1024
 
 
@@ -168,9 +168,9 @@ def test_compare_files(tmp_path):
 
 
 def test_nncompress_cli_command_line(tmp_path):
-    c = run.nncompress_compressor(9, mode="cli", threads=1, extra=["--device", "cpu"])
+    c = run.nncompress_compressor(9, mode="cli", extra=["--device", "cpu"])
     cmd = c.compress(Path("/in"), tmp_path / "o", tmp_path)
-    assert cmd.argv[1:] == ["-m", "nncompress", "compress", "-c", "-9", "-T", "1", "--device", "cpu", "/in"]
+    assert cmd.argv[1:] == ["-m", "nncompress", "compress", "-c", "-9", "--device", "cpu", "/in"]
     assert cmd.stdout == tmp_path / "o"
     assert str(REPO) in cmd.env["PYTHONPATH"]
     d = c.decompress(Path("/x.nnc"), tmp_path / "d", tmp_path, Path("/in"))

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-import torch
 from click.testing import CliRunner
 
 import nncompress
@@ -24,14 +23,6 @@ DATA = Path(__file__).resolve().parents[2] / "shared/data"
 TEXT = b"The quick brown fox jumps over the lazy dog.\n" * 2 + b"Pack my box with five dozen liquor jugs.\n"
 CASES = {"text": TEXT, "empty": b"", "one-byte": b"x", "all-byte-values": bytes(range(256)),
          "random": random.Random(3).randbytes(1500), "repetitive": b"abcabd" * 300}
-
-
-@pytest.fixture(autouse=True)
-def _restore_torch_threads():
-    """The in-process commands call torch.set_num_threads; leave the rest of the suite as it was."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -323,11 +314,9 @@ def test_decompress_needs_the_suffix(tmp_path, archive):
     ["compress", "--no-such-option"],
     ["compress", "-o", "out", "a", "b"],
     ["compress", "-c", "-o", "out", "a"],
-    ["compress", "-T", "0", "a"],
     ["decompress", "--device", "tpu", "a"],
     ["frobnicate"],
-], ids=["unknown-option", "output-with-two-inputs", "stdout-and-output", "zero-threads", "bad-device",
-        "unknown-command"])
+], ids=["unknown-option", "output-with-two-inputs", "stdout-and-output", "bad-device", "unknown-command"])
 def test_usage_errors_exit_2(tmp_path, args):
     result = invoke(*args)
     assert result.exit_code == 2
@@ -436,7 +425,7 @@ def test_info_command(tmp_path, archive):
 def test_verbose_summary(tmp_path):
     src = tmp_path / "a.txt"
     src.write_bytes(TEXT)
-    result = invoke("compress", "-1", "-v", "-T", "1", src)
+    result = invoke("compress", "-1", "-v", src)
     assert result.exit_code == 0 and result.stdout == ""
     line, = result.stderr.splitlines()
     assert line.startswith(f"{src}: {len(TEXT):,} -> ")
@@ -465,10 +454,11 @@ def test_progress_bar_draws_only_on_a_terminal(monkeypatch):
     assert stream.getvalue() == drawn
 
 
-def test_threads_option(tmp_path):
+def test_cuda_is_refused_in_one_line(tmp_path):
     src = tmp_path / "a"
     src.write_bytes(b"abc")
-    assert invoke("compress", "-1", "-c", "-T", "3", src).exit_code == 0
-    assert torch.get_num_threads() == 3
-    assert invoke("compress", "-1", "-c", src).exit_code == 0
-    assert torch.get_num_threads() == 1      # the default
+    result = invoke("compress", "--device", "cuda", src)
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1 and "CPU only" in result.stderr
+    assert not (tmp_path / "a.nnc").exists()
+    assert invoke("compress", "--device", "auto", "-c", src).exit_code == 0
