@@ -15,16 +15,16 @@ POINTS = 33
 
 
 def apm_rows(rows: int) -> np.ndarray:
-    """[rows, 33] int64, each row the identity map."""
+    """[rows, 33] int32 (16-bit values), each row the identity map."""
     logits = np.clip((np.arange(POINTS) - 16) * 128, -2047, 2047)
-    return np.tile(SQUASH[logits + 2048].astype(np.int64) * 16, (rows, 1))
+    return np.tile(SQUASH[logits + 2048].astype(np.int32) * 16, (rows, 1))
 
 
 @njit(inline="always")
 def apm_refine(table, row, logit):
     x = logit + 2048                   # 1..4095
     lo, frac = x >> 7, x & 127
-    p = (table[row, lo] * (128 - frac) + table[row, lo + 1] * frac) >> 11
+    p = (np.int64(table[row, lo]) * (128 - frac) + np.int64(table[row, lo + 1]) * frac) >> 11
     return p, lo + (frac >> 6)
 
 

@@ -21,16 +21,15 @@ Progress = Callable[[int], None]  # called with the number of bytes just coded
 
 
 def run_block(predictor: Predictor, layout: LaneLayout, source, progress: Progress | None = None) -> None:
-    """Predict, code and learn every nibble of one block (a step: one byte of each lane, high nibble first)."""
+    """Predict, code and learn one block: a step is one byte of each lane, coded two bits at a time."""
     predictor.start_block(layout)
     lengths = layout.lane_lengths()
     reported = 0
     for step in range(layout.stride):
         active = lengths > step
         mask = None if active.all() else active
-        for half in (0, 1):
-            nibbles = source.code(step, half, predictor.predict(), mask)
-            predictor.update(nibbles)
+        for quarter in range(4):
+            predictor.update(source.code(step, quarter, predictor.predict(), mask))
         if progress is not None and (step % 256 == 255 or step == layout.stride - 1):
             done = int(np.minimum(lengths, step + 1).sum())
             progress(done - reported)

@@ -1,9 +1,10 @@
 """The range coder (constriction's FIFO range coder), fed exact integer frequencies.
 
-Contract: `SymbolSource.code(step, half, freqs, active)` returns the nibbles (half 0: high, 1: low)
-of the lanes' bytes at this step: the encoding source codes the known nibbles of the active lanes
-with the given [B, 16] frequencies (or only replays them when it has no coder: learning a stored
-block), the decoding source decodes them. Inactive lanes get nibble 0.
+Contract: `SymbolSource.code(step, quarter, freqs, active)` returns, for every lane, bits
+7-6, 5-4, 3-2 or 1-0 (quarter 0..3) of its byte at this step, as int32 values 0..3: the encoding
+source codes those of the active lanes with the given [B, 4] frequencies (or only replays them
+when it has no coder: learning a stored block), the decoding source decodes them. Inactive
+lanes get 0.
 One step routine (codec.run_block) drives both, so compression and decompression cannot drift.
 """
 from __future__ import annotations
@@ -21,9 +22,8 @@ class EncodingSource:
         self.grid = grid                          # [B, stride] uint8 lane-major data
         self.encoder = constriction.stream.queue.RangeEncoder() if code else None
 
-    def code(self, step: int, half: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
-        column = self.grid[:, step].astype(np.int32)
-        symbols = column >> 4 if half == 0 else column & 15
+    def code(self, step: int, quarter: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+        symbols = (self.grid[:, step] >> (6 - 2 * quarter)).astype(np.int32) & 3
         if self.encoder is not None:
             if active is None:
                 self.encoder.encode(symbols, _FAMILY, freqs)
@@ -41,7 +41,7 @@ class DecodingSource:
         self.decoder = constriction.stream.queue.RangeDecoder(words)
         self.grid = np.zeros((lanes, stride), dtype=np.uint8)
 
-    def code(self, step: int, half: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+    def code(self, step: int, quarter: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
         try:
             if active is None:
                 symbols = self.decoder.decode(_FAMILY, freqs)
@@ -50,8 +50,7 @@ class DecodingSource:
                 symbols[active] = self.decoder.decode(_FAMILY, freqs[active])
         except (AssertionError, ValueError, RuntimeError) as exc:
             raise NNCompressError(f"corrupt archive: the coded data is invalid ({exc})") from None
-        if half == 0:
-            self.grid[:, step] = symbols << 4
-        else:
-            self.grid[:, step] |= symbols.astype(np.uint8)
+        if quarter == 0:
+            self.grid[:, step] = 0
+        self.grid[:, step] |= (symbols << (6 - 2 * quarter)).astype(np.uint8)
         return symbols

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 class ModelConfig:
     # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 2 per bucket.
     table_bits: int = 22          # 2^22 slots = 64 MiB
-    contexts: tuple[str, ...] = ("o1", "o2", "o3", "o4", "o6", "word", "words", "column")  # hashing.CONTEXT_CODES
-    lane_contexts: tuple[str, ...] = ("o2", "o3", "o4", "word")  # also kept per lane: recent statistics
+    contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip")
+    lane_contexts: tuple[str, ...] = ("o2", "o3", "word", "markup")  # also kept per lane: recent statistics
     state_limit: int = 127        # a state map's rate 1/(n+1.5) stops falling at n = 127
     # Match model over the lane's own history.
     match_min_len: int = 6        # bytes that must agree before a match predicts
@@ -22,6 +22,7 @@ class ModelConfig:
     # Logistic mixer, two layers: weight sets per node selected by small contexts, then mixed.
     mixer_rate: int = 4           # step in 1/16384ths of input * error (12-bit)
     mixer_init: float = 0.3       # initial weight of each context input and of the match input
+    confidence_inputs: bool = True  # each context also gives p - 1/2, not only its logit
     final_rate: int = 2           # step of the second layer, which mixes the first layer's logits
     net_rate: int = 48            # step of the WHT network (wht.py), a fourth input of the second layer
     apm_rate: int = 6             # APM points move 2^-6 of the way to each bit

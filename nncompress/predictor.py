@@ -1,13 +1,17 @@
-"""The predictor: the next nibble's distribution for each of B lanes, learned online.
+"""The predictor: for each of B lanes, the distribution of the next two bits, learned online.
 
-Data flow per nibble: context keys (hashing.py) -> associative memory (memory.py): per context a
+A byte is coded as four two-bit symbols, high bits first; the two nibbles of a byte are each a
+binary tree of 15 nodes (node j has children 2j and 2j+1). A round predicts the three nodes below
+the bits coded so far: the nibble's root and its two children, or the depth-2 node and its two.
+
+Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map ->
-stretched, with the match model's input (match.py), the inputs of every node of the nibble's
-tree -> logistic mixer (mixer.py) -> two APMs (apm.py) -> 16 integer frequencies (quantise.py).
-A byte is two nibbles, high first.
+stretched inputs, with the match model's (match.py) -> three logistic mixers (mixer.py) and the
+Walsh-Hadamard network (wht.py) -> a second mixer over their four logits -> three APMs (apm.py)
+-> 4 integer frequencies for the round (quantise.py).
 
-Contract: after `start_block`, alternate `predict()` and `update(nibbles)`; the predictor knows
-nothing of the coder. Two predictors built from the same config and fed the same nibbles return
+Contract: after `start_block`, alternate `predict()` and `update(symbols)`; the predictor knows
+nothing of the coder. Two predictors built from the same config and fed the same symbols return
 identical frequencies on every machine: everything is integer arithmetic in one fixed order.
 Lanes are processed in order 0..B-1: all predict from the same state, then each learns in turn.
 """
@@ -16,15 +20,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .apm import apm_refine, apm_rows, apm_train
+from .apm import POINTS, apm_refine, apm_rows, apm_train
 from .config import ModelConfig
-from .hashing import CONTEXT_CODES, LANE_LOCAL, next_byte_contexts
+from .hashing import CONTEXT_CODES, LANE_LOCAL, mix, next_byte_contexts
 from .jit import kernel
 from .lanes import LaneLayout
 from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
 from .memory import claim_slot, find_slot
 from .mixer import mix_dot, mix_train
-from .quantise import TOTAL, nibble_frequencies
+from .quantise import TOTAL, pair_frequencies
 from .wht import WIDTH, net_forward, net_parameters, net_train
 from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_P1, STATES, STRETCH
 
@@ -44,10 +48,11 @@ class Predictor:
         self.kinds = np.array([CONTEXT_CODES[name] for name in config.contexts] +
                               [CONTEXT_CODES[name] + LANE_LOCAL for name in config.lane_contexts], dtype=np.int64)
         contexts = len(self.kinds)
-        self.width = contexts + 2                     # + the match input and the bias
+        self.width = (2 if config.confidence_inputs else 1) * contexts + 2  # + match, bias (+ confidences)
         self.table = np.zeros((1 << config.table_bits, 16), dtype=np.uint8)
         self.table_mask = (1 << config.table_bits) - 1
         self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
+        self.state_logit = STRETCH[self.state_prob >> 4].astype(np.int64)  # kept equal to stretch(state_prob)
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
         # Layer 1: three weight sets per node, selected by the match state, the last byte and how
         # many contexts have seen the node; layer 2 mixes their three logits per node.
@@ -57,7 +62,9 @@ class Predictor:
         self.final = np.full((NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
         self.apm_node = apm_rows(NODES)                                  # context: the node
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
+        self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
         self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
+        self.followers = np.zeros(256, dtype=np.int64)                   # see hashing.next_byte_contexts
         self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
         self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
@@ -69,12 +76,13 @@ class Predictor:
         self.stride = layout.stride
         self.lane_lengths = layout.lane_lengths()
         self.history = np.zeros(lanes * layout.stride, dtype=np.uint8)   # the block so far, lane-major
-        self.lane_state = np.zeros((lanes, 4), dtype=np.int64)           # see hashing.next_byte_contexts
+        self.lane_state = np.zeros((lanes, 6), dtype=np.int64)           # see hashing.next_byte_contexts
         self.keys = np.zeros((lanes, contexts), dtype=np.int64)
-        _start_lanes(self.lane_state, self.kinds, self.keys)
+        _start_lanes(self.lane_state, self.followers, self.kinds, self.keys)
         self.match_ptr = np.zeros(lanes, dtype=np.int64)
         self.match_len = np.zeros(lanes, dtype=np.int64)
         self.high = np.zeros(lanes, dtype=np.int64)                      # the high nibble, once coded
+        self.prefix = np.zeros(lanes, dtype=np.int64)                    # the nibble's first two bits
         self.slots = np.zeros((lanes, contexts), dtype=np.int64)
         self.inputs = np.zeros((lanes, 16, self.width), dtype=np.int64)  # per node j = 1..15
         self.p_mix = np.zeros((lanes, 16), dtype=np.int64)
@@ -86,38 +94,44 @@ class Predictor:
         self.match_bit = np.zeros((lanes, 16), dtype=np.int64)         # per node: 0 off the match's path,
                                                                         # 1 + the bit it expects
         self.p_final = np.zeros((lanes, 16), dtype=np.int64)
-        self.freqs = np.zeros((lanes, 16), dtype=np.float32)
-        self.step, self.half = 0, 0
+        self.freqs = np.zeros((lanes, 4), dtype=np.float32)
+        self.step, self.quarter = 0, 0
         self.active = self.lane_lengths > 0
+        self._predict_arrays = (
+            self.high, self.prefix, self.keys, self.table, self.table_mask, self.slots, self.state_prob,
+            self.state_logit, self.mixer, self.final, self.rows, self.logits, self.net, self.net_u, self.net_h,
+            self.apm_node, self.apm_byte, self.apm_order2, self.match_ptr, self.match_len, self.history,
+            self.match_prob, self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit, self.p_final,
+            self.freqs)
+        self._update_arrays = (
+            self.high, self.prefix, self.keys, self.kinds, self.table, self.slots, self.state_prob, self.state_logit,
+            self.state_count, self.mixer, self.final, self.rows, self.logits, self.net, self.net_u, self.net_h,
+            self.apm_node, self.apm_byte, self.apm_order2, self.match_ptr, self.match_len, self.history,
+            self.match_table, self.match_prob, self.match_count, self.followers, self.lane_state, self.inputs,
+            self.p_mix, self.apm_point, self.match_bit, self.params)
 
     def predict(self) -> np.ndarray:
-        """-> [B, 16] float32 integer frequencies (rows sum to 2^24 - 16) of the next nibble."""
-        _predict(self.half, self.step, self.stride, self.active, self.high, self.keys, self.table, self.table_mask,
-                 self.slots, self.state_prob, self.mixer, self.final, self.rows, self.logits, self.net, self.net_u, self.net_h, self.apm_node, self.apm_byte, self.match_ptr,
-                 self.match_len, self.history, self.match_prob, self.lane_state, self.inputs, self.p_mix,
-                 self.apm_point, self.match_bit, self.p_final, self.freqs)
+        """-> [B, 4] float32 integer frequencies (rows sum to 2^24 - 4) of the next two bits."""
+        _predict(self.quarter, self.step, self.stride, self.active, *self._predict_arrays)
         return self.freqs
 
-    def update(self, nibbles: np.ndarray) -> None:
-        """Learn the nibbles [B] just coded (ignored for lanes that have ended)."""
-        _update(self.half, self.step, self.stride, self.active, nibbles.astype(np.int64), self.high, self.keys,
-                self.kinds, self.table, self.slots, self.state_prob, self.state_count, self.mixer, self.final,
-                self.rows, self.logits, self.net, self.net_u, self.net_h, self.apm_node,
-                self.apm_byte, self.match_ptr, self.match_len, self.history, self.match_table, self.match_prob,
-                self.match_count, self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit,
-                self.params)
-        if self.half == 0:
-            self.half = 1
+    def update(self, symbols: np.ndarray) -> None:
+        """Learn the two-bit symbols [B] (int32) just coded (ignored for lanes that have ended)."""
+        _update(self.quarter, self.step, self.stride, self.active, symbols, *self._update_arrays)
+        if self.quarter < 3:
+            self.quarter += 1
         else:
-            self.half, self.step = 0, self.step + 1
+            self.quarter, self.step = 0, self.step + 1
             self.active = self.lane_lengths > self.step
 
 
 @kernel
-def _start_lanes(lane_state, kinds, keys):
+def _start_lanes(lane_state, followers, kinds, keys):
     """A lane starts as if after a 0 byte at the start of a line."""
     for b in range(keys.shape[0]):
-        next_byte_contexts(b, 0, lane_state, kinds, keys)
+        saved = followers[0]
+        next_byte_contexts(b, 0, lane_state, followers, kinds, keys)
+        followers[0] = saved
         lane_state[b, :] = 0
 
 
@@ -128,26 +142,54 @@ def _node(half, high, j):
 
 
 @njit(inline="always")
+def _apm_order2_row(history, half, high, j):
+    """Rows of one nibble's 15 nodes are adjacent: one block of 16 rows per hashed context."""
+    block = np.int64(mix(history & 0xFFFF, half * 17 + high) >> np.uint64(52))
+    return block * 16 + j
+
+
+@njit(inline="always")
 def _depth(j):
     return 0 if j < 2 else (1 if j < 4 else (2 if j < 8 else 3))
 
 
+@njit(inline="always")
+def _top(pair, prefix):
+    """The first of a round's nodes: the nibble tree's root, or the depth-2 node below the prefix."""
+    return 1 if pair == 0 else 4 + prefix
+
+
 @kernel
-def _predict(half, step, stride, active, high, keys, table, table_mask, slots, state_prob, mixer, final, rows,
-             logits, net, net_u, net_h, apm_node,
-             apm_byte, match_ptr, match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit,
-             p_final, freqs):
+def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, state_prob, state_logit,
+             mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
+             history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs):
     lanes, contexts = keys.shape
-    width = contexts + 2
-    scratch = np.empty(32, dtype=np.int64)
+    width = inputs.shape[2]
+    half, pair = quarter >> 1, quarter & 1
+    if pair == 0:
+        # A new nibble: first every lane's slots, and a touch of the table rows its nodes will
+        # read, so that the loads of all lanes are in flight together instead of one at a time.
+        touched = np.int64(0)
+        for b in range(lanes):
+            if active[b]:
+                salt = 0 if half == 0 else high[b] + 1
+                for i in range(contexts):
+                    slots[b, i] = find_slot(table, table_mask, keys[b, i], salt)
+                first = _node(half, high[b], 1)
+                last_byte = lane_state[b, 0] & 255
+                byte_row = NODES * MATCH_STATES + last_byte * NODES + first
+                for k in range(0, 15 * width, 8):
+                    touched += mixer[byte_row + k // width, k % width]
+                order2_row = _apm_order2_row(lane_state[b, 0], half, high[b], 1)
+                for k in range(0, 15 * POINTS, 16):
+                    touched += apm_order2[order2_row + k // POINTS, k % POINTS]
+                    touched += apm_byte[last_byte * NODES + first + k // POINTS, k % POINTS]
+        p_final[0, 0] = touched   # keeps the loads; overwritten below
     for b in range(lanes):
         if not active[b]:
             freqs[b, :] = 0
             freqs[b, 0] = TOTAL
             continue
-        salt = 0 if half == 0 else high[b] + 1
-        for i in range(contexts):
-            slots[b, i] = find_slot(table, table_mask, keys[b, i], salt)
         # The match model's expected nibble, if its byte agrees with what is coded so far.
         expected = -1
         byte = expected_byte(b, step, stride, match_ptr, match_len, history)
@@ -159,14 +201,18 @@ def _predict(half, step, stride, active, high, keys, table, table_mask, slots, s
         length = match_len[b]
         match_logit = STRETCH[match_prob[min(length, LENGTH_BUCKETS - 1)] >> 4]
         last_byte = lane_state[b, 0] & 255
-        for j in range(1, 16):
+        top = _top(pair, prefix[b])
+        for t in range(3):
+            j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]
             seen = 0
             for i in range(contexts):
                 slot = slots[b, i]
                 state = table[slot, j] if slot >= 0 else 0
                 seen += state != 0
-                x[i] = STRETCH[state_prob[i, state] >> 4]
+                x[i] = state_logit[i, state]
+                if width > contexts + 2:
+                    x[contexts + 2 + i] = ((state_prob[i, state] >> 4) - 2048) >> 2 if state != 0 else 0
             match_state = 0
             x[contexts] = 0
             match_bit[b, j] = 0
@@ -179,50 +225,55 @@ def _predict(half, step, stride, active, high, keys, table, table_mask, slots, s
             x[contexts + 1] = BIAS
             node = _node(half, high[b], j)
             rows[b, j, 0] = node * MATCH_STATES + match_state
-            rows[b, j, 1] = NODES * MATCH_STATES + node * 256 + last_byte
+            rows[b, j, 1] = NODES * MATCH_STATES + last_byte * NODES + node
             rows[b, j, 2] = NODES * (MATCH_STATES + 256) + node * (contexts + 1) + seen
             for k in range(LAYER1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
-            logits[b, j, LAYER1] = net_forward(net, node, x, width, net_u[b, j], net_h[b, j])
+            logits[b, j, LAYER1] = net_forward(net, node, x, contexts + 2, net_u[b, j], net_h[b, j])
             logit = mix_dot(final, node, logits[b, j], LAYER1 + 1)
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
             p_node, point = apm_refine(apm_node, node, logit)
-            p_byte, _ = apm_refine(apm_byte, node * 256 + last_byte, logit)
+            p_byte, _ = apm_refine(apm_byte, last_byte * NODES + node, logit)
+            p_order2, _ = apm_refine(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), logit)
             apm_point[b, j] = point
-            p_final[b, j] = min(max((p + p_node + 2 * p_byte + 2) >> 2, 1), 4095)
-        nibble_frequencies(p_final, freqs, b, scratch)
+            p_final[b, j] = min(max((2 * p + p_node + 3 * p_byte + 2 * p_order2 + 4) >> 3, 1), 4095)
+        pair_frequencies(p_final, freqs, b, top)
 
 
 @kernel
-def _update(half, step, stride, active, nibbles, high, keys, kinds, table, slots, state_prob, state_count, mixer,
-            final, rows, logits, net, net_u, net_h, apm_node, apm_byte, match_ptr, match_len, history, match_table, match_prob, match_count, lane_state,
-            inputs, p_mix, apm_point, match_bit, params):
+def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, table, slots, state_prob, state_logit,
+            state_count, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
+            match_len, history, match_table, match_prob, match_count, followers, lane_state, inputs, p_mix,
+            apm_point, match_bit, params):
     lanes, contexts = keys.shape
-    width = contexts + 2
+    width = inputs.shape[2]
+    half, pair = quarter >> 1, quarter & 1
     mixer_rate, apm_rate, state_limit = params[P_MIXER_RATE], params[P_APM_RATE], params[P_STATE_LIMIT]
     grad = np.empty(WIDTH, dtype=np.int64)
     for b in range(lanes):
         if not active[b]:
             continue
-        nibble = nibbles[b]
-        salt = 0 if half == 0 else high[b] + 1
-        for i in range(contexts):
-            slot = slots[b, i]
-            if slot < 0:
-                slot = -slot - 1
-                slots[b, i] = slot
-            claim_slot(table, slot, keys[b, i], salt)
+        symbol = symbols[b]
+        if pair == 0:
+            salt = 0 if half == 0 else high[b] + 1
+            for i in range(contexts):
+                slot = slots[b, i]
+                if slot < 0:
+                    slot = -slot - 1
+                    slots[b, i] = slot
+                claim_slot(table, slot, keys[b, i], salt)
         last_byte = lane_state[b, 0] & 255
         bucket = min(match_len[b], LENGTH_BUCKETS - 1)
-        j = 1
-        for depth in range(4):
-            bit = (nibble >> (3 - depth)) & 1
+        j = _top(pair, prefix[b])
+        for t in range(2):
+            bit = (symbol >> (1 - t)) & 1
             for i in range(contexts):
                 slot = slots[b, i]
                 state = table[slot, j]
                 n = state_count[i, state]
                 state_prob[i, state] += (((bit << 16) - state_prob[i, state]) * RECIPROCAL[n]) >> 16
+                state_logit[i, state] = STRETCH[state_prob[i, state] >> 4]
                 if n < state_limit:
                     state_count[i, state] = n + 1
                 table[slot, j] = STATE_NEXT[state, bit]
@@ -237,20 +288,23 @@ def _update(half, step, stride, active, nibbles, high, keys, kinds, table, slots
                 error = (bit << 12) - SQUASH[logits[b, j, k] + 2048]
                 mix_train(mixer, rows[b, j, k], inputs[b, j], width, error, mixer_rate)
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
-            net_train(net, node, inputs[b, j], width, net_u[b, j], net_h[b, j], error, params[P_NET_RATE], grad)
+            net_train(net, node, inputs[b, j], contexts + 2, net_u[b, j], net_h[b, j], error, params[P_NET_RATE], grad)
             mix_train(final, node, logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j], params[P_FINAL_RATE])
             apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)
-            apm_train(apm_byte, node * 256 + last_byte, apm_point[b, j], bit, apm_rate)
+            apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
+            apm_train(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), apm_point[b, j], bit, apm_rate)
             j = 2 * j + bit
-        if half == 0:
-            high[b] = nibble
-    if half == 1:
+        if pair == 0:
+            prefix[b] = symbol
+        elif half == 0:
+            high[b] = (prefix[b] << 2) | symbol
+    if quarter == 3:
         # The byte is complete: every lane's byte joins the history before any match looks at it.
         for b in range(lanes):
             if active[b]:
-                history[b * stride + step] = (high[b] << 4) | nibbles[b]
+                history[b * stride + step] = (high[b] << 4) | (prefix[b] << 2) | symbols[b]
         for b in range(lanes):
             if active[b]:
-                next_byte_contexts(b, history[b * stride + step], lane_state, kinds, keys)
+                next_byte_contexts(b, history[b * stride + step], lane_state, followers, kinds, keys)
                 match_after_byte(b, step, stride, lane_state[b, 0], params[P_MATCH_MIN], match_ptr, match_len,
                                  history, match_table)

@@ -20,19 +20,18 @@ from .helpers import english_like
 SMALL = replace(preset_config(6), table_bits=14, match_bits=12, max_lanes=4, min_lane_len=64)
 
 
-def _run(config, data: bytes, lanes: int, nibbles=None):
-    """Frequencies [steps, 2, B, 16] the predictor gives while it learns `data` (or `nibbles`)."""
+def _run(config, data: bytes, lanes: int):
+    """Frequencies [steps, 4, B, 4] the predictor gives while it learns `data`, two bits at a time."""
     layout = LaneLayout(len(data), lanes)
-    grid = layout.split(data).astype(np.int64)
+    grid = layout.split(data).astype(np.int32)
     predictor = Predictor(config)
     predictor.start_block(layout)
     rows = []
     for step in range(layout.stride):
-        for half in (0, 1):
+        for quarter in range(4):
             rows.append(predictor.predict().copy())
-            column = grid[:, step] >> 4 if half == 0 else grid[:, step] & 15
-            predictor.update(column)
-    return np.array(rows).reshape(layout.stride, 2, lanes, 16)
+            predictor.update((grid[:, step] >> (6 - 2 * quarter)) & 3)
+    return np.array(rows).reshape(layout.stride, 4, lanes, 4)
 
 
 def test_two_predictors_fed_the_same_symbols_agree_bit_for_bit():
@@ -58,9 +57,10 @@ def test_model_learns_repeated_text():
     data = b"the quick brown fox jumps over the lazy dog. " * 40
     rows = _run(SMALL, data, 1)
     symbols = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
-    high = rows[:, 0, 0, :][np.arange(len(data)), symbols >> 4]
-    low = rows[:, 1, 0, :][np.arange(len(data)), symbols & 15]
-    cost = -np.log2((high + 1) / 2**24) - np.log2((low + 1) / 2**24)
+    cost = np.zeros(len(data))
+    for quarter in range(4):
+        freqs = rows[:, quarter, 0, :][np.arange(len(data)), (symbols >> (6 - 2 * quarter)) & 3]
+        cost -= np.log2((freqs + 1) / 2**24)
     assert np.mean(cost[-200:]) < 0.3 < 4 < np.mean(cost[:45])
 
 
