@@ -17,13 +17,19 @@ from .errors import NNCompressError
 _FAMILY = constriction.stream.model.Categorical(perfect=False)
 
 
+_SHIFTS = np.array([6, 4, 2, 0], dtype=np.uint8)   # quarter q holds bits (7 - 2q, 6 - 2q) of a byte
+
+
 class EncodingSource:
     def __init__(self, grid: np.ndarray, code: bool = True):
         self.grid = grid                          # [B, stride] uint8 lane-major data
         self.encoder = constriction.stream.queue.RangeEncoder() if code else None
+        self.symbols = np.zeros((4, grid.shape[0]), dtype=np.int32)   # the current step's four rounds
 
     def code(self, step: int, quarter: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
-        symbols = (self.grid[:, step] >> (6 - 2 * quarter)).astype(np.int32) & 3
+        if quarter == 0:
+            self.symbols[:] = (self.grid[None, :, step] >> _SHIFTS[:, None]) & 3
+        symbols = self.symbols[quarter]
         if self.encoder is not None:
             if active is None:
                 self.encoder.encode(symbols, _FAMILY, freqs)
@@ -40,17 +46,19 @@ class DecodingSource:
         words = np.frombuffer(payload, dtype="<u4").astype(np.uint32)
         self.decoder = constriction.stream.queue.RangeDecoder(words)
         self.grid = np.zeros((lanes, stride), dtype=np.uint8)
+        self.symbols = np.zeros((4, lanes), dtype=np.int32)           # the current step's four rounds
 
     def code(self, step: int, quarter: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+        symbols = self.symbols[quarter]
         try:
             if active is None:
-                symbols = self.decoder.decode(_FAMILY, freqs)
+                symbols[:] = self.decoder.decode(_FAMILY, freqs)
             else:
-                symbols = np.zeros(freqs.shape[0], dtype=np.int32)
+                symbols[:] = 0
                 symbols[active] = self.decoder.decode(_FAMILY, freqs[active])
         except (AssertionError, ValueError, RuntimeError) as exc:
             raise NNCompressError(f"corrupt archive: the coded data is invalid ({exc})") from None
-        if quarter == 0:
-            self.grid[:, step] = 0
-        self.grid[:, step] |= (symbols << (6 - 2 * quarter)).astype(np.uint8)
+        if quarter == 3:
+            s = self.symbols
+            self.grid[:, step] = (s[0] << 6) | (s[1] << 4) | (s[2] << 2) | s[3]
         return symbols

@@ -11,25 +11,29 @@ from dataclasses import dataclass, replace
 
 @dataclass(frozen=True)
 class ModelConfig:
-    # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 2 per bucket.
-    table_bits: int = 22          # 2^22 slots = 64 MiB
+    # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 4 per bucket.
+    table_bits: int = 24          # 2^24 slots = 256 MiB; enwik8_4M: 2^22 codes 0.016 bits/byte worse
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip")
     lane_contexts: tuple[str, ...] = ("o2", "o3", "word", "markup")  # also kept per lane: recent statistics
     state_limit: int = 127        # a state map's rate 1/(n+1.5) stops falling at n = 127
     # Match model over the lane's own history.
     match_min_len: int = 6        # bytes that must agree before a match predicts
     match_bits: int = 20          # match hash table entries (8 bytes each)
-    # Logistic mixer, two layers: weight sets per node selected by small contexts, then mixed.
+    # Logistic mixing, two layers: weight sets per node selected by small contexts, then mixed.
     mixer_rate: int = 4           # step in 1/16384ths of input * error (12-bit)
     mixer_init: float = 0.3       # initial weight of each context input and of the match input
-    confidence_inputs: bool = True  # each context also gives p - 1/2, not only its logit
+    confidence_inputs: bool = False  # each context also gives p - 1/2: -0.003 bits/byte, 8% slower
     final_rate: int = 2           # step of the second layer, which mixes the first layer's logits
-    net_rate: int = 48            # step of the WHT network (wht.py), a fourth input of the second layer
+    net_rate: int = 48            # step of the WHT network (wht.py), a fifth input of the second layer
     apm_rate: int = 6             # APM points move 2^-6 of the way to each bit
     # Lanes: the block is cut into B contiguous segments coded in lockstep.
-    max_lanes: int = 16           # cap on B
+    max_lanes: int = 16           # cap on B: more lanes cost less time per byte and more bits
     min_lane_len: int = 4096      # fewer lanes on small inputs, so they still learn
     block_log: int = 24           # 16 MiB blocks bound memory on unbounded streams
+
+    def __post_init__(self):
+        if len(self.contexts) + len(self.lane_contexts) > 14:
+            raise ValueError("at most 14 contexts: the WHT network is 16 wide (with the match input and bias)")
 
     @property
     def block_size(self) -> int:
@@ -38,18 +42,21 @@ class ModelConfig:
 
 DEFAULT_PRESET = 6
 
-# -1: fastest and smallest memory; -9: strongest.
+# -1: fastest and smallest memory; -9: strongest. Speed is set mostly by the number of contexts
+# and by the lanes (each round of B lanes costs a fixed ~9 us of Python and coder calls).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
-PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4"), table_bits=18, match_bits=18, max_lanes=64)
-PRESETS[2] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "o6"), table_bits=20, max_lanes=64)
-PRESETS[3] = replace(_BASE, table_bits=21, max_lanes=32)
-PRESETS[4] = replace(_BASE, max_lanes=32)
-PRESETS[5] = replace(_BASE, max_lanes=16)
+PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
+                     max_lanes=32)
+PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup"), lane_contexts=("o2", "word"),
+                     table_bits=22, max_lanes=32)
+PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "skip"), table_bits=23)
+PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=32)
+PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
-PRESETS[7] = replace(_BASE, table_bits=23, max_lanes=8)
-PRESETS[8] = replace(_BASE, table_bits=24, match_bits=22, max_lanes=8)
-PRESETS[9] = replace(_BASE, table_bits=24, match_bits=22, max_lanes=4)
+PRESETS[7] = replace(_BASE, confidence_inputs=True)
+PRESETS[8] = replace(_BASE, confidence_inputs=True, max_lanes=8)
+PRESETS[9] = replace(_BASE, confidence_inputs=True, table_bits=25, match_bits=22, max_lanes=2)
 
 
 def preset_config(level: int) -> ModelConfig:

@@ -3,9 +3,10 @@
 Contract: a slot is 16 bytes, one row of `table` [2^bits, 16] uint8: byte 0 is a check tag
 (1..255; 0 = never used), bytes 1..15 the bit-history states (tables.py) of the 15 nodes of one
 nibble's binary tree (node j has children 2j and 2j+1; leaf 16 + v is nibble value v). A key
-(hashing.py) and the nibble coded so far select a bucket of two slots; `find_slot` returns the
-slot whose tag matches, or -(victim + 1) when neither does: the victim is the slot that has seen
-less, and `claim_slot` clears it for the new context when the nibble is learned.
+(hashing.py) and the nibble coded so far select a bucket of four slots (one cache line);
+`find_slot` returns the slot whose tag matches, or -(victim + 1) when none does: the victim is the
+first slot whose root has seen least, and `claim_slot` clears it for the new context when the
+nibble is learned.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .hashing import mix
 from .tables import STATE_TOTAL
 
 SLOT_BYTES = 16
+BUCKET = 4           # slots searched per context: one 64-byte cache line
 
 
 @njit(inline="always")
@@ -28,14 +30,15 @@ def slot_hash(key, salt):
 @njit(inline="always")
 def find_slot(table, mask, key, salt):
     index, tag = slot_hash(key, salt)
-    first = index & mask & ~np.int64(1)
-    if table[first, 0] == tag:
-        return first
-    if table[first + 1, 0] == tag:
-        return first + 1
-    if STATE_TOTAL[table[first, 1]] <= STATE_TOTAL[table[first + 1, 1]]:
-        return -(first + 1)
-    return -(first + 2)
+    first = index & mask & ~np.int64(BUCKET - 1)
+    victim, least = first, np.int64(1 << 30)
+    for slot in range(first, first + BUCKET):
+        if table[slot, 0] == tag:
+            return slot
+        seen = STATE_TOTAL[table[slot, 1]]
+        if seen < least:
+            victim, least = slot, seen
+    return -(victim + 1)
 
 
 @njit(inline="always")

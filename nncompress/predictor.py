@@ -34,12 +34,15 @@ from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_P1, STATES, STRETCH
 
 NODES = 255          # tree nodes of a byte: 15 of the high nibble, 16 x 15 of the low one
 MATCH_STATES = 3     # the node is off the match's path, on it with a short match, with a long one
-LAYER1 = 3           # weight sets mixed per node in the first layer; the WHT network is a fourth input
+LAYER1 = 4           # weight sets mixed per node in the first layer; the WHT network is a fourth input
 LONG_MATCH = 16
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # params[] layout: the config's learning settings, passed to the kernels as one array.
 P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE = range(6)
+
+
+_NO_SYMBOLS = np.zeros(0, dtype=np.int32)
 
 
 class Predictor:
@@ -56,7 +59,7 @@ class Predictor:
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
         # Layer 1: three weight sets per node, selected by the match state, the last byte and how
         # many contexts have seen the node; layer 2 mixes their three logits per node.
-        self.mixer = np.zeros((NODES * (MATCH_STATES + 256 + contexts + 1), self.width), dtype=np.int64)
+        self.mixer = np.zeros((NODES * (MATCH_STATES + 256 + contexts + 1 + 8), self.width), dtype=np.int64)
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)
         self.net = net_parameters(NODES)
         self.final = np.full((NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
@@ -72,6 +75,7 @@ class Predictor:
 
     def start_block(self, layout: LaneLayout) -> None:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
+        self._learn_pending()
         lanes, contexts = layout.lanes, len(self.kinds)
         self.stride = layout.stride
         self.lane_lengths = layout.lane_lengths()
@@ -97,32 +101,39 @@ class Predictor:
         self.freqs = np.zeros((lanes, 4), dtype=np.float32)
         self.step, self.quarter = 0, 0
         self.active = self.lane_lengths > 0
-        self._predict_arrays = (
-            self.high, self.prefix, self.keys, self.table, self.table_mask, self.slots, self.state_prob,
-            self.state_logit, self.mixer, self.final, self.rows, self.logits, self.net, self.net_u, self.net_h,
-            self.apm_node, self.apm_byte, self.apm_order2, self.match_ptr, self.match_len, self.history,
-            self.match_prob, self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit, self.p_final,
-            self.freqs)
-        self._update_arrays = (
-            self.high, self.prefix, self.keys, self.kinds, self.table, self.slots, self.state_prob, self.state_logit,
-            self.state_count, self.mixer, self.final, self.rows, self.logits, self.net, self.net_u, self.net_h,
-            self.apm_node, self.apm_byte, self.apm_order2, self.match_ptr, self.match_len, self.history,
-            self.match_table, self.match_prob, self.match_count, self.followers, self.lane_state, self.inputs,
-            self.p_mix, self.apm_point, self.match_bit, self.params)
+        self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
+        self._arrays = (
+            self.stride, self.high, self.prefix, self.keys, self.kinds, self.table, self.table_mask,
+            self.slots, self.state_prob, self.state_logit, self.state_count, self.mixer, self.final, self.rows,
+            self.logits, self.net, self.net_u, self.net_h, self.apm_node, self.apm_byte, self.apm_order2,
+            self.match_ptr, self.match_len, self.history, self.match_table, self.match_prob, self.match_count,
+            self.followers, self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit, self.p_final,
+            self.freqs, self.params)
 
     def predict(self) -> np.ndarray:
         """-> [B, 4] float32 integer frequencies (rows sum to 2^24 - 4) of the next two bits."""
-        _predict(self.quarter, self.step, self.stride, self.active, *self._predict_arrays)
+        learned = self._pending or (_NO_SYMBOLS, 0, 0, self.active)
+        _step(self._pending is not None, *learned, True, self.quarter, self.step, self.active, *self._arrays)
+        self._pending = None
         return self.freqs
 
     def update(self, symbols: np.ndarray) -> None:
-        """Learn the two-bit symbols [B] (int32) just coded (ignored for lanes that have ended)."""
-        _update(self.quarter, self.step, self.stride, self.active, symbols, *self._update_arrays)
+        """Learn the two-bit symbols [B] (int32) just coded (ignored for lanes that have ended).
+
+        The learning runs in the same compiled call as the next prediction (one call per round).
+        """
+        self._learn_pending()
+        self._pending = (symbols, self.quarter, self.step, self.active)
         if self.quarter < 3:
             self.quarter += 1
         else:
             self.quarter, self.step = 0, self.step + 1
             self.active = self.lane_lengths > self.step
+
+    def _learn_pending(self) -> None:
+        if getattr(self, "_pending", None) is not None:
+            _step(True, *self._pending, False, self.quarter, self.step, self.active, *self._arrays)
+            self._pending = None
 
 
 @kernel
@@ -159,7 +170,7 @@ def _top(pair, prefix):
     return 1 if pair == 0 else 4 + prefix
 
 
-@kernel
+@njit
 def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, state_prob, state_logit,
              mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
              history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs):
@@ -202,6 +213,9 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
         match_logit = STRETCH[match_prob[min(length, LENGTH_BUCKETS - 1)] >> 4]
         last_byte = lane_state[b, 0] & 255
         top = _top(pair, prefix[b])
+        bracket = lane_state[b, 5] & 255
+        text_state = (1 if bracket == 91 else (2 if bracket == 123 else (3 if bracket == 60 else 0))) * 2
+        text_state += lane_state[b, 1] != 0
         for t in range(3):
             j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]
@@ -227,6 +241,7 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
             rows[b, j, 0] = node * MATCH_STATES + match_state
             rows[b, j, 1] = NODES * MATCH_STATES + last_byte * NODES + node
             rows[b, j, 2] = NODES * (MATCH_STATES + 256) + node * (contexts + 1) + seen
+            rows[b, j, 3] = NODES * (MATCH_STATES + 256 + contexts + 1) + node * 8 + text_state
             for k in range(LAYER1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = net_forward(net, node, x, contexts + 2, net_u[b, j], net_h[b, j])
@@ -237,11 +252,11 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
             p_byte, _ = apm_refine(apm_byte, last_byte * NODES + node, logit)
             p_order2, _ = apm_refine(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), logit)
             apm_point[b, j] = point
-            p_final[b, j] = min(max((2 * p + p_node + 3 * p_byte + 2 * p_order2 + 4) >> 3, 1), 4095)
+            p_final[b, j] = min(max((p + p_node + 3 * p_byte + 3 * p_order2 + 4) >> 3, 1), 4095)
         pair_frequencies(p_final, freqs, b, top)
 
 
-@kernel
+@njit
 def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, table, slots, state_prob, state_logit,
             state_count, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
             match_len, history, match_table, match_prob, match_count, followers, lane_state, inputs, p_mix,
@@ -308,3 +323,22 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
                 next_byte_contexts(b, history[b * stride + step], lane_state, followers, kinds, keys)
                 match_after_byte(b, step, stride, lane_state[b, 0], params[P_MATCH_MIN], match_ptr, match_len,
                                  history, match_table)
+
+
+@kernel
+def _step(learn, symbols, quarter_learned, step_learned, active_learned, predict, quarter, step, active, stride,
+          high, prefix, keys, kinds, table, table_mask, slots, state_prob, state_logit, state_count, mixer, final,
+          rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
+          match_table, match_prob, match_count, followers, lane_state, inputs, p_mix, apm_point, match_bit, p_final,
+          freqs, params):
+    """Learn the last round's symbols, then predict the next round: one call per round."""
+    if learn:
+        _update(quarter_learned, step_learned, stride, active_learned, symbols, high, prefix, keys, kinds, table,
+                slots, state_prob, state_logit, state_count, mixer, final, rows, logits, net, net_u, net_h, apm_node,
+                apm_byte, apm_order2, match_ptr, match_len, history, match_table, match_prob, match_count,
+                followers, lane_state, inputs, p_mix, apm_point, match_bit, params)
+    if predict:
+        _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, state_prob,
+                 state_logit, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
+                 match_ptr, match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final,
+                 freqs)
