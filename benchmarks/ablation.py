@@ -1,10 +1,10 @@
-"""Ablation: what each component of the default preset adds, in bits per byte, speed and memory.
+"""Ablation: what each component of the model adds, in bits per byte, speed and memory.
 
     python -m benchmarks.ablation FILE... [--out PREFIX]
 
-Components are added one at a time to the context memory + mixer, ending at the default preset.
-Each variant codes the whole file (real archive bytes, one block per 16 MiB) in a fresh process,
-so its peak RSS is its own.
+Components are added one at a time to the shared context memory + mixers, through the default
+preset (-6) to -7. Each variant compresses the whole file (real archive bytes, through the coder)
+in a fresh process, so its peak RSS is its own; the time excludes compiling the kernels.
 """
 from __future__ import annotations
 
@@ -16,23 +16,26 @@ import sys
 import time
 from pathlib import Path
 
-# (label, overrides of the default preset), cumulative; the last row is the default preset.
+from .run import machine_info
+
+# (label, overrides of the default preset), cumulative.
 VARIANTS = [
-    ("context memory + mixer", dict(match_model=False, byte_mixer=False, apm=False, net_layers=0)),
-    ("+ match model", dict(byte_mixer=False, apm=False, net_layers=0)),
-    ("+ second mixer (previous byte)", dict(apm=False, net_layers=0)),
-    ("+ APM", dict(net_layers=0)),
-    ("+ WHT network, 2 layers (= default -6)", dict()),
+    ("shared context memory + mixers", dict(lane_contexts=(), match_model=False, wht_network=False, apm=False)),
+    ("+ lane-local contexts", dict(match_model=False, wht_network=False, apm=False)),
+    ("+ match model", dict(wht_network=False, apm=False)),
+    ("+ WHT network", dict(apm=False)),
+    ("+ APMs (= default -6)", dict()),
+    ("+ confidence inputs (= -7)", dict(confidence_inputs=True)),
 ]
 
 _CHILD = """
-import json, resource, sys, time, torch
+import json, resource, sys, time
 from dataclasses import replace
 from nncompress.codec import encode_block
 from nncompress.config import DEFAULT_PRESET, preset_config
 from nncompress.predictor import Predictor
-torch.set_num_threads(1)
 config = replace(preset_config(DEFAULT_PRESET), **json.loads(sys.argv[2]))
+encode_block(Predictor(config), b"warm up: compile the kernels" * 8)
 data = open(sys.argv[1], 'rb').read()
 start = time.perf_counter()
 predictor = Predictor(config)
@@ -69,10 +72,11 @@ def main() -> int:
             print(path.name, json.dumps(rows[-1]), file=sys.stderr, flush=True)
         results[path.name] = {"input_bytes": n, "rows": rows}
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
-            "note": "compression only (decompression runs the same steps); payload bytes, without the "
-                    "container's few bytes; one torch thread"}
+            "cpu": machine_info()["cpu"], "note": "compression only (decompression runs the same steps); payload bytes, "
+                                   "without the container's few bytes; one thread"}
     Path(args.out + ".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
-    lines = ["# Ablation: what each component adds", "", f"Command: `{command}`; {meta['date']}; {meta['note']}.", ""]
+    lines = ["# Ablation: what each component adds", "",
+             f"Command: `{command}`; {meta['date']}; {meta['cpu']}; {meta['note']}.", ""]
     for name, res in results.items():
         lines += [f"## {name} ({res['input_bytes']:,} bytes)", "",
                   "| variant | bytes | bits/byte | change | compress B/s | peak RSS MiB |", "|---|---:|---:|---:|---:|---:|"]

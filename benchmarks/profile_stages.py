@@ -1,10 +1,17 @@
-"""Time per stage per step of the coding loop (compression), by wrapping each stage in a timer.
+"""Time per stage of the coding loop (compression), per step (one byte of every lane).
 
     python -m benchmarks.profile_stages FILE [--bytes N] [--presets 1,6] [--out PREFIX]
 
-Stages: context hashing, memory gather, match model, mixers, WHT network forward, APM, leaf
-products, quantisation, range coding, and the learning steps (memory, mixers, network backward,
-APM, match). CPU ops are synchronous, so wall time per call is the stage's cost. One torch thread.
+The model runs as one compiled call per round (two bits of every lane): it learns the last round's
+bits, then predicts the next round. Here each round's call is split in two timed calls, learning
+only and prediction only, which compute exactly what the fused call computes (the same archive);
+the range coder and the Python loop are timed around them. The cost of calling a compiled kernel
+(argument checks, measured on a call that does nothing) is reported as its own stage.
+
+Stages inside the calls: predict = context slots (hashing of the nibble, bucket search), gather
+of bit histories and state maps, the match model's input, 4 mixers, the WHT network forward, the
+second mixer, 3 APMs and the integer frequencies; learn = bit-history and state-map updates, mixer
+and WHT network backward steps, APMs, and after a byte the lane's context hashes and match model.
 """
 from __future__ import annotations
 
@@ -13,104 +20,93 @@ import json
 import platform
 import sys
 import time
-from collections import defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 
-import torch
+import numpy as np
 
-import nncompress
-from nncompress import apm, codec, coder, hashing, match, memory, mixer, predictor, wht
+from nncompress import predictor as predictor_module
+from nncompress.coder import EncodingSource
+from nncompress.config import preset_config
+from nncompress.lanes import LaneLayout, choose_lanes
 
-# (label, object owning the function, attribute name)
-STAGES = [
-    ("hash contexts", hashing.LaneContexts, "hashes"),
-    ("memory: slot addresses", memory.ContextMemory, "address"),
-    ("memory: gather + stretch", memory.ContextMemory, "read"),
-    ("match: predict", match.MatchModel, "predicted"),
-    ("mixers: forward", mixer.Mixer, "forward"),
-    ("WHT net: forward", wht.WHTNetwork, "forward"),
-    ("APM: forward", apm.APM, "forward"),
-    ("leaf products", predictor, "leaf_probabilities"),
-    ("quantise", codec, "frequencies"),
-    ("range coder", coder.EncodingSource, "code"),
-    ("memory: update", memory.ContextMemory, "update"),
-    ("mixers: update", mixer.Mixer, "update"),
-    ("WHT net: backward + AdaMax", wht.WHTNetwork, "backward"),
-    ("APM: update", apm.APM, "update"),
-    ("match: update", match.MatchModel, "update"),
-    ("lane histories", hashing.LaneContexts, "advance"),
-]
-
-
-@contextmanager
-def instrumented(totals: dict[str, float]):
-    originals = []
-    for label, owner, name in STAGES:
-        original = getattr(owner, name)
-        originals.append((owner, name, original))
-
-        def timed(*args, _f=original, _label=label, **kwargs):
-            start = time.perf_counter()
-            try:
-                return _f(*args, **kwargs)
-            finally:
-                totals[_label] += time.perf_counter() - start
-        setattr(owner, name, timed)
-    try:
-        yield
-    finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
+from .run import machine_info
 
 
 def profile(data: bytes, preset: int) -> dict:
-    totals: dict[str, float] = defaultdict(float)
-    steps = []
-
-    original_run = codec.run_block
-
-    def counting_run(pred, layout, source, progress=None):
-        steps.append(layout.stride)
-        return original_run(pred, layout, source, progress)
-
-    codec.run_block = counting_run
-    try:
-        with instrumented(totals):
-            start = time.perf_counter()
-            archive = nncompress.compress(data, preset=preset)
-            wall = time.perf_counter() - start
-    finally:
-        codec.run_block = original_run
-    n_steps = sum(steps)
-    staged = sum(totals.values())
-    rows = [{"stage": label, "us_per_step": round(1e6 * totals[label] / n_steps, 1),
-             "share": round(totals[label] / wall, 3)} for label, _, _ in STAGES if label in totals]
-    rows.append({"stage": "other (Python glue, allocation)", "us_per_step": round(1e6 * (wall - staged) / n_steps, 1),
-                 "share": round((wall - staged) / wall, 3)})
-    return {"preset": preset, "bytes": len(data), "steps": n_steps, "lanes": len(data) // max(n_steps, 1),
+    config = preset_config(preset)
+    warm = predictor_module.Predictor(config)
+    warm.start_block(LaneLayout(64, 1))
+    warm.predict()
+    layout = LaneLayout(len(data), choose_lanes(len(data), config))
+    model = predictor_module.Predictor(config)
+    model.start_block(layout)
+    source = EncodingSource(layout.split(data))
+    step_kernel = predictor_module._step
+    lengths = layout.lane_lengths()
+    totals = dict(learn=0.0, predict=0.0, coder=0.0, call=0.0)
+    clock = time.perf_counter
+    start = clock()
+    symbols = None
+    for step in range(layout.stride):
+        active = lengths > step
+        mask = None if active.all() else active
+        for quarter in range(4):
+            t0 = clock()
+            if symbols is not None:
+                step_kernel(True, *model._pending, False, model.quarter, model.step, model.active, *model._arrays)
+                model._pending = None
+            t1 = clock()
+            freqs = model.predict()
+            t2 = clock()
+            symbols = source.code(step, quarter, freqs, mask)
+            t3 = clock()
+            model.update(symbols)
+            totals["learn"] += t1 - t0
+            totals["predict"] += t2 - t1
+            totals["coder"] += t3 - t2
+    wall = clock() - start
+    # What one call costs when it computes nothing: Python's call and numba's argument checks.
+    idle = np.zeros_like(model.active)
+    t0 = clock()
+    for _ in range(10_000):
+        step_kernel(False, *model._pending, False, model.quarter, model.step, idle, *model._arrays)
+    call = (clock() - t0) / 10_000
+    calls = 4 * layout.stride
+    learn_calls = calls - 1
+    stages = {
+        "predict (slots, gather, mixers, WHT forward, APMs, frequencies)": totals["predict"] - calls * call,
+        "learn (histories, state maps, mixers, WHT backward, APMs, contexts, match)":
+            totals["learn"] - learn_calls * call,
+        "range coder (constriction) and symbol extraction": totals["coder"],
+        "kernel call overhead (2 calls per round here, 1 in nncompress)": (calls + learn_calls) * call,
+    }
+    stages["Python loop"] = wall - sum(stages.values())
+    payload = len(source.payload())
+    rows = [{"stage": name, "us_per_step": round(1e6 * seconds / layout.stride, 2),
+             "share": round(seconds / wall, 3)} for name, seconds in stages.items()]
+    return {"preset": preset, "bytes": len(data), "lanes": layout.lanes, "steps": layout.stride,
             "wall_s": round(wall, 2), "bytes_per_s": round(len(data) / wall),
-            "bits_per_byte": round(8 * len(archive) / len(data), 4), "stages": rows}
+            "bits_per_byte": round(8 * payload / len(data), 4), "stages": rows}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file")
-    parser.add_argument("--bytes", type=int, default=262_144)
+    parser.add_argument("--bytes", type=int, default=1_000_000)
     parser.add_argument("--presets", default="1,6")
     parser.add_argument("--out", default="benchmarks/results/profile_stages")
     args = parser.parse_args()
-    torch.set_num_threads(1)
     data = Path(args.file).read_bytes()[:args.bytes]
     results = [profile(data, int(p)) for p in args.presets.split(",")]
     command = "python -m benchmarks.profile_stages " + " ".join(sys.argv[1:])
-    meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "torch": torch.__version__,
-            "python": platform.python_version(), "cpu": _cpu()}
+    meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
+            "cpu": machine_info()["cpu"]}
     Path(args.out + ".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
-    lines = ["# Time per stage per step (compression, 1 torch thread)", "",
-             f"Command: `{command}`; {meta['date']}; {meta['cpu']}; torch {meta['torch']}.", ""]
+    lines = ["# Time per stage per step (compression, one thread)", "",
+             f"Command: `{command}`; {meta['date']}; {meta['cpu']}.",
+             "Before (format 1, torch ops): `profile_stages_v1.md`.", ""]
     for r in results:
-        lines += [f"## Preset -{r['preset']}: {r['bytes']:,} bytes, {r['steps']:,} steps of ~{r['lanes']} lanes, "
+        lines += [f"## Preset -{r['preset']}: {r['bytes']:,} bytes, {r['steps']:,} steps of {r['lanes']} lanes, "
                   f"{r['bytes_per_s']:,} B/s, {r['bits_per_byte']} bits/byte", "",
                   "| stage | us per step | share of wall time |", "|---|---:|---:|"]
         lines += [f"| {s['stage']} | {s['us_per_step']} | {100 * s['share']:.1f}% |" for s in r["stages"]]
@@ -118,16 +114,6 @@ def main() -> int:
     Path(args.out + ".md").write_text("\n".join(lines))
     print("\n".join(lines))
     return 0
-
-
-def _cpu() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,11 @@ class ModelConfig:
     table_bits: int = 24          # 2^24 slots = 256 MiB; enwik8_4M: 2^22 codes 0.016 bits/byte worse
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip")
     lane_contexts: tuple[str, ...] = ("o2", "o3", "word", "markup")  # also kept per lane: recent statistics
-    state_limit: int = 127        # a state map's rate 1/(n+1.5) stops falling at n = 127
+    state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.002 bits/byte)
+    # Components that can be left out, to measure what they add (benchmarks/ablation.py).
+    match_model: bool = True
+    wht_network: bool = True
+    apm: bool = True
     # Match model over the lane's own history.
     match_min_len: int = 6        # bytes that must agree before a match predicts
     match_bits: int = 20          # match hash table entries (8 bytes each)

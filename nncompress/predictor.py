@@ -39,7 +39,7 @@ LONG_MATCH = 16
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # params[] layout: the config's learning settings, passed to the kernels as one array.
-P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE = range(6)
+P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM = range(9)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -71,7 +71,8 @@ class Predictor:
         self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
         self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
-                                config.final_rate, config.net_rate], dtype=np.int64)
+                                config.final_rate, config.net_rate, config.match_model, config.wht_network,
+                                config.apm], dtype=np.int64)
 
     def start_block(self, layout: LaneLayout) -> None:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
@@ -173,8 +174,9 @@ def _top(pair, prefix):
 @njit
 def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, state_prob, state_logit,
              mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
-             history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs):
+             history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, params):
     lanes, contexts = keys.shape
+    use_net, use_apm = params[P_NET] != 0, params[P_APM] != 0
     width = inputs.shape[2]
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
@@ -244,15 +246,17 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
             rows[b, j, 3] = NODES * (MATCH_STATES + 256 + contexts + 1) + node * 8 + text_state
             for k in range(LAYER1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
-            logits[b, j, LAYER1] = net_forward(net, node, x, contexts + 2, net_u[b, j], net_h[b, j])
+            logits[b, j, LAYER1] = net_forward(net, node, x, contexts + 2, net_u[b, j], net_h[b, j]) if use_net else 0
             logit = mix_dot(final, node, logits[b, j], LAYER1 + 1)
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
-            p_node, point = apm_refine(apm_node, node, logit)
-            p_byte, _ = apm_refine(apm_byte, last_byte * NODES + node, logit)
-            p_order2, _ = apm_refine(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), logit)
-            apm_point[b, j] = point
-            p_final[b, j] = min(max((p + p_node + 3 * p_byte + 3 * p_order2 + 4) >> 3, 1), 4095)
+            if use_apm:
+                p_node, point = apm_refine(apm_node, node, logit)
+                p_byte, _ = apm_refine(apm_byte, last_byte * NODES + node, logit)
+                p_order2, _ = apm_refine(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), logit)
+                apm_point[b, j] = point
+                p = (p + p_node + 3 * p_byte + 3 * p_order2 + 4) >> 3
+            p_final[b, j] = min(max(p, 1), 4095)
         pair_frequencies(p_final, freqs, b, top)
 
 
@@ -303,11 +307,15 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
                 error = (bit << 12) - SQUASH[logits[b, j, k] + 2048]
                 mix_train(mixer, rows[b, j, k], inputs[b, j], width, error, mixer_rate)
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
-            net_train(net, node, inputs[b, j], contexts + 2, net_u[b, j], net_h[b, j], error, params[P_NET_RATE], grad)
+            if params[P_NET]:
+                net_train(net, node, inputs[b, j], contexts + 2, net_u[b, j], net_h[b, j], error, params[P_NET_RATE],
+                          grad)
             mix_train(final, node, logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j], params[P_FINAL_RATE])
-            apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)
-            apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
-            apm_train(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), apm_point[b, j], bit, apm_rate)
+            if params[P_APM]:
+                apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)
+                apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
+                apm_train(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), apm_point[b, j], bit,
+                          apm_rate)
             j = 2 * j + bit
         if pair == 0:
             prefix[b] = symbol
@@ -321,8 +329,9 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
         for b in range(lanes):
             if active[b]:
                 next_byte_contexts(b, history[b * stride + step], lane_state, followers, kinds, keys)
-                match_after_byte(b, step, stride, lane_state[b, 0], params[P_MATCH_MIN], match_ptr, match_len,
-                                 history, match_table)
+                if params[P_MATCH]:
+                    match_after_byte(b, step, stride, lane_state[b, 0], params[P_MATCH_MIN], match_ptr, match_len,
+                                     history, match_table)
 
 
 @kernel
@@ -341,4 +350,4 @@ def _step(learn, symbols, quarter_learned, step_learned, active_learned, predict
         _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, state_prob,
                  state_logit, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
                  match_ptr, match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final,
-                 freqs)
+                 freqs, params)
