@@ -373,7 +373,7 @@ def nncompress_compressor(preset: int, mode: str = "cli", extra: Sequence[str] =
 
     return Compressor(key=f"nncompress-{preset}", label=f"nncompress -{preset}", settings=settings,
                       compress=compress, decompress=decompress, version=lambda: nncompress_version() + f" via {mode}",
-                      missing=missing, default_repeat=1, prior_rate=15e3, suffix=".nnc", is_nncompress=True)
+                      missing=missing, default_repeat=1, prior_rate=150e3, suffix=".nnc", is_nncompress=True)
 
 
 # --------------------------------------------------------------------------------------------------
