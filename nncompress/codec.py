@@ -24,10 +24,10 @@ def run_block(predictor: Predictor, layout: LaneLayout, source, progress: Progre
     """Predict, code and learn one block: a step is one byte of each lane, coded two bits at a time."""
     predictor.start_block(layout)
     lengths = layout.lane_lengths()
+    all_active = int(lengths.min())     # steps before the first lane ends: no mask needed
     reported = 0
     for step in range(layout.stride):
-        active = lengths > step
-        mask = None if active.all() else active
+        mask = None if step < all_active else lengths > step
         for quarter in range(4):
             predictor.update(source.code(step, quarter, predictor.predict(), mask))
         if progress is not None and (step % 256 == 255 or step == layout.stride - 1):

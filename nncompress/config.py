@@ -54,7 +54,8 @@ PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_cont
                      max_lanes=32)
 PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup"), lane_contexts=("o2", "word"),
                      table_bits=22, max_lanes=32)
-PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "skip"), table_bits=23)
+PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "skip"), table_bits=23,
+                     max_lanes=32)
 PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=32)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE

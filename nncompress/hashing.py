@@ -14,11 +14,9 @@ from numba import njit
 CONTEXT_CODES = {f"o{n}": n for n in range(8)}            # the last n bytes
 CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and the last byte
                      words=17,  # the current and the previous word
-                     sparse=18,  # the two bytes before the last one: skips one byte (tables, markup)
                      column=19,  # the position in the line and the last byte (tables, wrapped text)
                      skip=20,    # the current word and the word before the previous one
-                     markup=21,  # the innermost open bracket ([ { < of links, templates, tags), last byte
-                     indirect=22)  # the last byte and the two bytes that followed its last two occurrences
+                     markup=21)  # the innermost open bracket ([ { < of links, templates, tags), last byte
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -37,12 +35,11 @@ def mix(a, b):
 
 
 @njit(inline="always")
-def next_byte_contexts(b, byte, lane_state, followers, kinds, keys):
+def next_byte_contexts(b, byte, lane_state, kinds, keys):
     """Fold `byte` into lane b's state and compute its context keys for the next byte.
 
     lane_state[b] = [history (7 bytes), word hash, previous word hash, position in the line,
     the word before the previous one, open brackets (a stack of 4 bytes, innermost lowest)].
-    followers[c] holds the bytes that followed the last two occurrences of byte c (all lanes).
     """
     c = np.int64(byte)
     history = ((lane_state[b, 0] << 8) | c) & _HISTORY_MASK
@@ -59,8 +56,6 @@ def next_byte_contexts(b, byte, lane_state, followers, kinds, keys):
         lane_state[b, 5] = ((lane_state[b, 5] << 8) | c) & 0xFFFFFFFF
     elif c == 93 or c == 125 or c == 62:               # ] } >
         lane_state[b, 5] >>= 8
-    previous = (history >> 8) & 255
-    followers[previous] = ((followers[previous] << 8) | c) & 0xFFFF
     for i in range(kinds.shape[0]):
         kind = kinds[i] % LANE_LOCAL
         if kind < 8:
@@ -69,15 +64,11 @@ def next_byte_contexts(b, byte, lane_state, followers, kinds, keys):
             value = (lane_state[b, 1] << 8) | c
         elif kind == 17:
             value = np.int64(mix(lane_state[b, 1], lane_state[b, 2]) >> np.uint64(8))
-        elif kind == 18:
-            value = (history >> 8) & 0xFFFF
         elif kind == 19:
             value = (min(lane_state[b, 3], 255) << 8) | c
         elif kind == 20:
             value = np.int64(mix(lane_state[b, 1], lane_state[b, 4]) >> np.uint64(8))
-        elif kind == 21:
-            value = ((lane_state[b, 5] & 0xFFFF) << 8) | c
         else:
-            value = (followers[c] << 8) | c
+            value = ((lane_state[b, 5] & 0xFFFF) << 8) | c
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))

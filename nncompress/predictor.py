@@ -67,7 +67,6 @@ class Predictor:
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
         self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
-        self.followers = np.zeros(256, dtype=np.int64)                   # see hashing.next_byte_contexts
         self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
         self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
@@ -83,12 +82,13 @@ class Predictor:
         self.history = np.zeros(lanes * layout.stride, dtype=np.uint8)   # the block so far, lane-major
         self.lane_state = np.zeros((lanes, 6), dtype=np.int64)           # see hashing.next_byte_contexts
         self.keys = np.zeros((lanes, contexts), dtype=np.int64)
-        _start_lanes(self.lane_state, self.followers, self.kinds, self.keys)
+        _start_lanes(self.lane_state, self.kinds, self.keys)
         self.match_ptr = np.zeros(lanes, dtype=np.int64)
         self.match_len = np.zeros(lanes, dtype=np.int64)
         self.high = np.zeros(lanes, dtype=np.int64)                      # the high nibble, once coded
         self.prefix = np.zeros(lanes, dtype=np.int64)                    # the nibble's first two bits
-        self.slots = np.zeros((lanes, contexts), dtype=np.int64)
+        self.slots = np.zeros((lanes, contexts), dtype=np.int64)          # per context: its slot, and
+        self.tags = np.zeros((lanes, contexts), dtype=np.int64)           # its check tag
         self.inputs = np.zeros((lanes, 16, self.width), dtype=np.int64)  # per node j = 1..15
         self.p_mix = np.zeros((lanes, 16), dtype=np.int64)
         self.rows = np.zeros((lanes, 16, LAYER1), dtype=np.int64)        # layer-1 weight sets used
@@ -102,14 +102,15 @@ class Predictor:
         self.freqs = np.zeros((lanes, 4), dtype=np.float32)
         self.step, self.quarter = 0, 0
         self.active = self.lane_lengths > 0
+        self._all_active = int(self.lane_lengths.min())   # steps before the first lane ends
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
         self._arrays = (
-            self.stride, self.high, self.prefix, self.keys, self.kinds, self.table, self.table_mask,
-            self.slots, self.state_prob, self.state_logit, self.state_count, self.mixer, self.final, self.rows,
+            self.stride, self.high, self.prefix, self.keys, self.kinds, self.table, self.table_mask, self.slots,
+            self.tags, self.state_prob, self.state_logit, self.state_count, self.mixer, self.final, self.rows,
             self.logits, self.net, self.net_u, self.net_h, self.apm_node, self.apm_byte, self.apm_order2,
             self.match_ptr, self.match_len, self.history, self.match_table, self.match_prob, self.match_count,
-            self.followers, self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit, self.p_final,
-            self.freqs, self.params)
+            self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit, self.p_final, self.freqs,
+            self.params)
 
     def predict(self) -> np.ndarray:
         """-> [B, 4] float32 integer frequencies (rows sum to 2^24 - 4) of the next two bits."""
@@ -129,7 +130,8 @@ class Predictor:
             self.quarter += 1
         else:
             self.quarter, self.step = 0, self.step + 1
-            self.active = self.lane_lengths > self.step
+            if self.step >= self._all_active:
+                self.active = self.lane_lengths > self.step
 
     def _learn_pending(self) -> None:
         if getattr(self, "_pending", None) is not None:
@@ -138,12 +140,10 @@ class Predictor:
 
 
 @kernel
-def _start_lanes(lane_state, followers, kinds, keys):
+def _start_lanes(lane_state, kinds, keys):
     """A lane starts as if after a 0 byte at the start of a line."""
     for b in range(keys.shape[0]):
-        saved = followers[0]
-        next_byte_contexts(b, 0, lane_state, followers, kinds, keys)
-        followers[0] = saved
+        next_byte_contexts(b, 0, lane_state, kinds, keys)
         lane_state[b, :] = 0
 
 
@@ -172,7 +172,7 @@ def _top(pair, prefix):
 
 
 @njit
-def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, state_prob, state_logit,
+def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit,
              mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
              history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, params):
     lanes, contexts = keys.shape
@@ -187,7 +187,7 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
             if active[b]:
                 salt = 0 if half == 0 else high[b] + 1
                 for i in range(contexts):
-                    slots[b, i] = find_slot(table, table_mask, keys[b, i], salt)
+                    slots[b, i], tags[b, i] = find_slot(table, table_mask, keys[b, i], salt)
                 first = _node(half, high[b], 1)
                 last_byte = lane_state[b, 0] & 255
                 byte_row = NODES * MATCH_STATES + last_byte * NODES + first
@@ -261,9 +261,10 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
 
 
 @njit
-def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, table, slots, state_prob, state_logit,
+def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, table, slots, tags, state_prob,
+            state_logit,
             state_count, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
-            match_len, history, match_table, match_prob, match_count, followers, lane_state, inputs, p_mix,
+            match_len, history, match_table, match_prob, match_count, lane_state, inputs, p_mix,
             apm_point, match_bit, params):
     lanes, contexts = keys.shape
     width = inputs.shape[2]
@@ -281,7 +282,7 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
                 if slot < 0:
                     slot = -slot - 1
                     slots[b, i] = slot
-                claim_slot(table, slot, keys[b, i], salt)
+                claim_slot(table, slot, tags[b, i])
         last_byte = lane_state[b, 0] & 255
         bucket = min(match_len[b], LENGTH_BUCKETS - 1)
         j = _top(pair, prefix[b])
@@ -328,7 +329,7 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
                 history[b * stride + step] = (high[b] << 4) | (prefix[b] << 2) | symbols[b]
         for b in range(lanes):
             if active[b]:
-                next_byte_contexts(b, history[b * stride + step], lane_state, followers, kinds, keys)
+                next_byte_contexts(b, history[b * stride + step], lane_state, kinds, keys)
                 if params[P_MATCH]:
                     match_after_byte(b, step, stride, lane_state[b, 0], params[P_MATCH_MIN], match_ptr, match_len,
                                      history, match_table)
@@ -336,18 +337,18 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
 
 @kernel
 def _step(learn, symbols, quarter_learned, step_learned, active_learned, predict, quarter, step, active, stride,
-          high, prefix, keys, kinds, table, table_mask, slots, state_prob, state_logit, state_count, mixer, final,
-          rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
-          match_table, match_prob, match_count, followers, lane_state, inputs, p_mix, apm_point, match_bit, p_final,
-          freqs, params):
+          high, prefix, keys, kinds, table, table_mask, slots, tags, state_prob, state_logit, state_count, mixer,
+          final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
+          match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs,
+          params):
     """Learn the last round's symbols, then predict the next round: one call per round."""
     if learn:
         _update(quarter_learned, step_learned, stride, active_learned, symbols, high, prefix, keys, kinds, table,
-                slots, state_prob, state_logit, state_count, mixer, final, rows, logits, net, net_u, net_h, apm_node,
-                apm_byte, apm_order2, match_ptr, match_len, history, match_table, match_prob, match_count,
-                followers, lane_state, inputs, p_mix, apm_point, match_bit, params)
+                slots, tags, state_prob, state_logit, state_count, mixer, final, rows, logits, net, net_u, net_h,
+                apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table, match_prob, match_count,
+                lane_state, inputs, p_mix, apm_point, match_bit, params)
     if predict:
-        _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, state_prob,
+        _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, tags, state_prob,
                  state_logit, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
                  match_ptr, match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, p_final,
                  freqs, params)
