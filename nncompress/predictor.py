@@ -39,7 +39,8 @@ LONG_MATCH = 16
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # params[] layout: the config's learning settings, passed to the kernels as one array.
-P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM = range(9)
+(P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
+ P_BOOST_BYTES) = range(11)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -71,7 +72,8 @@ class Predictor:
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
         self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
-                                config.apm], dtype=np.int64)
+                                config.apm, config.mixer_boost, config.mixer_boost_bytes], dtype=np.int64)
+        self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
 
     def start_block(self, layout: LaneLayout) -> None:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
@@ -110,7 +112,7 @@ class Predictor:
             self.logits, self.net, self.net_u, self.net_h, self.apm_node, self.apm_byte, self.apm_order2,
             self.match_ptr, self.match_len, self.history, self.match_table, self.match_prob, self.match_count,
             self.lane_state, self.inputs, self.p_mix, self.apm_point, self.match_bit, self.p_final, self.freqs,
-            self.params)
+            self.learned, self.params)
 
     def predict(self) -> np.ndarray:
         """-> [B, 4] float32 integer frequencies (rows sum to 2^24 - 4) of the next two bits."""
@@ -262,14 +264,16 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
 
 @njit
 def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, table, slots, tags, state_prob,
-            state_logit,
-            state_count, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
-            match_len, history, match_table, match_prob, match_count, lane_state, inputs, p_mix,
-            apm_point, match_bit, params):
+            state_logit, state_count, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
+            match_ptr, match_len, history, match_table, match_prob, match_count, lane_state, inputs, p_mix,
+            apm_point, match_bit, learned, params):
     lanes, contexts = keys.shape
     width = inputs.shape[2]
     half, pair = quarter >> 1, quarter & 1
-    mixer_rate, apm_rate, state_limit = params[P_MIXER_RATE], params[P_APM_RATE], params[P_STATE_LIMIT]
+    apm_rate, state_limit = params[P_APM_RATE], params[P_STATE_LIMIT]
+    # The mixers learn fast at first, then settle to their rate: rate + boost / (1 + learned / boost_bytes).
+    boost, half_life = params[P_BOOST], params[P_BOOST_BYTES]
+    mixer_rate = params[P_MIXER_RATE] + boost * half_life // (half_life + learned[0])
     grad = np.empty(WIDTH, dtype=np.int64)
     for b in range(lanes):
         if not active[b]:
@@ -327,6 +331,7 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
         for b in range(lanes):
             if active[b]:
                 history[b * stride + step] = (high[b] << 4) | (prefix[b] << 2) | symbols[b]
+                learned[0] += 1
         for b in range(lanes):
             if active[b]:
                 next_byte_contexts(b, history[b * stride + step], lane_state, kinds, keys)
@@ -340,13 +345,13 @@ def _step(learn, symbols, quarter_learned, step_learned, active_learned, predict
           high, prefix, keys, kinds, table, table_mask, slots, tags, state_prob, state_logit, state_count, mixer,
           final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
           match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs,
-          params):
+          learned, params):
     """Learn the last round's symbols, then predict the next round: one call per round."""
     if learn:
         _update(quarter_learned, step_learned, stride, active_learned, symbols, high, prefix, keys, kinds, table,
                 slots, tags, state_prob, state_logit, state_count, mixer, final, rows, logits, net, net_u, net_h,
                 apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table, match_prob, match_count,
-                lane_state, inputs, p_mix, apm_point, match_bit, params)
+                lane_state, inputs, p_mix, apm_point, match_bit, learned, params)
     if predict:
         _predict(quarter, step, stride, active, high, prefix, keys, table, table_mask, slots, tags, state_prob,
                  state_logit, mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
