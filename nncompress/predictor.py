@@ -6,8 +6,8 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map ->
-stretched inputs, with the match model's (match.py) -> three logistic mixers (mixer.py) and the
-Walsh-Hadamard network (wht.py) -> a second mixer over their four logits -> three APMs (apm.py)
+stretched inputs, with the match model's (match.py) -> four logistic mixers (mixer.py) and the
+Walsh-Hadamard network (wht.py) -> a second mixer over their five logits -> three APMs (apm.py)
 -> 4 integer frequencies for the round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`; the predictor knows
@@ -29,12 +29,13 @@ from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
 from .memory import claim_slot, find_slot
 from .mixer import mix_dot, mix_train
 from .quantise import TOTAL, pair_frequencies
-from .wht import WIDTH, net_forward, net_parameters, net_train
 from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_P1, STATES, STRETCH
+from .wht import WIDTH, net_forward, net_parameters, net_train
 
 NODES = 255          # tree nodes of a byte: 15 of the high nibble, 16 x 15 of the low one
 MATCH_STATES = 3     # the node is off the match's path, on it with a short match, with a long one
-LAYER1 = 4           # weight sets mixed per node in the first layer; the WHT network is a fourth input
+TEXT_STATES = 8      # innermost open bracket (none, [, {, <) x inside a word or not
+LAYER1 = 4           # weight sets mixed per node in the first layer; the WHT network is a fifth input
 LONG_MATCH = 16
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
@@ -58,9 +59,9 @@ class Predictor:
         self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
         self.state_logit = STRETCH[self.state_prob >> 4].astype(np.int64)  # kept equal to stretch(state_prob)
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
-        # Layer 1: three weight sets per node, selected by the match state, the last byte and how
-        # many contexts have seen the node; layer 2 mixes their three logits per node.
-        self.mixer = np.zeros((NODES * (MATCH_STATES + 256 + contexts + 1 + 8), self.width), dtype=np.int64)
+        # Layer 1: four weight sets per node, selected by the match state, the last byte, how many
+        # contexts have seen the node, and the text state; layer 2 mixes their logits and the net's.
+        self.mixer = np.zeros((NODES * (MATCH_STATES + 256 + contexts + 1 + TEXT_STATES), self.width), dtype=np.int64)
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)
         self.net = net_parameters(NODES)
         self.final = np.full((NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
@@ -74,6 +75,7 @@ class Predictor:
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.mixer_boost_bytes], dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
+        self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
 
     def start_block(self, layout: LaneLayout) -> None:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
@@ -105,7 +107,6 @@ class Predictor:
         self.step, self.quarter = 0, 0
         self.active = self.lane_lengths > 0
         self._all_active = int(self.lane_lengths.min())   # steps before the first lane ends
-        self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
         self._arrays = (
             self.stride, self.high, self.prefix, self.keys, self.kinds, self.table, self.table_mask, self.slots,
             self.tags, self.state_prob, self.state_logit, self.state_count, self.mixer, self.final, self.rows,
@@ -116,8 +117,8 @@ class Predictor:
 
     def predict(self) -> np.ndarray:
         """-> [B, 4] float32 integer frequencies (rows sum to 2^24 - 4) of the next two bits."""
-        learned = self._pending or (_NO_SYMBOLS, 0, 0, self.active)
-        _step(self._pending is not None, *learned, True, self.quarter, self.step, self.active, *self._arrays)
+        pending = self._pending or (_NO_SYMBOLS, 0, 0, self.active)
+        _step(self._pending is not None, *pending, True, self.quarter, self.step, self.active, *self._arrays)
         self._pending = None
         return self.freqs
 
@@ -136,7 +137,7 @@ class Predictor:
                 self.active = self.lane_lengths > self.step
 
     def _learn_pending(self) -> None:
-        if getattr(self, "_pending", None) is not None:
+        if self._pending is not None:
             _step(True, *self._pending, False, self.quarter, self.step, self.active, *self._arrays)
             self._pending = None
 
@@ -217,7 +218,7 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
         match_logit = STRETCH[match_prob[min(length, LENGTH_BUCKETS - 1)] >> 4]
         last_byte = lane_state[b, 0] & 255
         top = _top(pair, prefix[b])
-        bracket = lane_state[b, 5] & 255
+        bracket = lane_state[b, 5] & 255   # the innermost open one: [ { < or none
         text_state = (1 if bracket == 91 else (2 if bracket == 123 else (3 if bracket == 60 else 0))) * 2
         text_state += lane_state[b, 1] != 0
         for t in range(3):
@@ -245,7 +246,7 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
             rows[b, j, 0] = node * MATCH_STATES + match_state
             rows[b, j, 1] = NODES * MATCH_STATES + last_byte * NODES + node
             rows[b, j, 2] = NODES * (MATCH_STATES + 256) + node * (contexts + 1) + seen
-            rows[b, j, 3] = NODES * (MATCH_STATES + 256 + contexts + 1) + node * 8 + text_state
+            rows[b, j, 3] = NODES * (MATCH_STATES + 256 + contexts + 1) + node * TEXT_STATES + text_state
             for k in range(LAYER1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = net_forward(net, node, x, contexts + 2, net_u[b, j], net_h[b, j]) if use_net else 0
