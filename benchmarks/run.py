@@ -852,7 +852,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="run nncompress through its CLI (python -m nncompress) or a python -c wrapper around the "
                          "library API")
     ap.add_argument("--nn-arg", action="append", default=[], metavar="ARG",
-                    help="extra argument for the nncompress CLI, e.g. --nn-arg=--device --nn-arg=cuda (repeatable)")
+                    help="extra argument for the nncompress CLI, e.g. --nn-arg=--device --nn-arg=cpu (repeatable)")
     ap.add_argument("--tmpdir", type=Path, default=None, help="where the compressed/decompressed files go (default: system temp)")
     ap.add_argument("--progress-interval", type=float, default=30.0, help="seconds between progress lines in a long step")
     ap.add_argument("--rss-method", choices=("auto", "gnu-time", "python"), default="auto",

@@ -1,6 +1,6 @@
 """Adaptive probability maps (APM/SSE): refine a probability given a small context.
 
-Contract: a map row holds 33 16-bit probabilities at logits -2048, -1920, ..., 2048; `apm_refine`
+Contract: a map row holds 33 16-bit probabilities at logits -2047, -1920, ..., 1920, 2047; `apm_refine`
 interpolates between the two points around the input's logit and returns a 12-bit probability
 and the index of the nearer point, which `apm_train` moves toward the bit at 2^-rate per use.
 """

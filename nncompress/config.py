@@ -40,6 +40,12 @@ class ModelConfig:
     def __post_init__(self):
         if len(self.contexts) + len(self.lane_contexts) > 14:
             raise ValueError("at most 14 contexts: the WHT network is 16 wide (with the match input and bias)")
+        if not 0 <= self.state_limit < 1024:
+            raise ValueError("state_limit must be 0..1023 (tables.RECIPROCAL)")
+        if not 1 <= self.match_min_len <= 7:
+            raise ValueError("match_min_len must be 1..7 (a lane's history holds 7 bytes)")
+        if self.mixer_boost_bytes < 1:
+            raise ValueError("mixer_boost_bytes must be at least 1")
 
     @property
     def block_size(self) -> int:

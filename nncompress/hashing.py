@@ -16,7 +16,7 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      words=17,  # the current and the previous word
                      column=19,  # the position in the line and the last byte (tables, wrapped text)
                      skip=20,    # the current word and the word before the previous one
-                     markup=21)  # the innermost open bracket ([ { < of links, templates, tags), last byte
+                     markup=21)  # the two innermost open brackets ([ { < of links, templates, tags), last byte
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -24,6 +24,8 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
+OPEN_BRACKETS = (91, 123, 60)   # [ { <
+CLOSE_BRACKETS = (93, 125, 62)  # ] } >
 
 
 @njit(inline="always")
@@ -52,9 +54,9 @@ def next_byte_contexts(b, byte, lane_state, kinds, keys):
         lane_state[b, 2] = lane_state[b, 1]
         lane_state[b, 1] = 0
     lane_state[b, 3] = 0 if c == 10 else lane_state[b, 3] + 1
-    if c == 91 or c == 123 or c == 60:                 # [ { <
+    if c in OPEN_BRACKETS:
         lane_state[b, 5] = ((lane_state[b, 5] << 8) | c) & 0xFFFFFFFF
-    elif c == 93 or c == 125 or c == 62:               # ] } >
+    elif c in CLOSE_BRACKETS:
         lane_state[b, 5] >>= 8
     for i in range(kinds.shape[0]):
         kind = kinds[i] % LANE_LOCAL

@@ -40,7 +40,7 @@ def match_after_byte(b, step, stride, context, min_len, match_ptr, match_len, hi
     slot = np.int64(mix(context & ((np.int64(1) << (8 * min_len)) - 1), b) >> np.uint64(8)) % table.shape[0]
     if match_len[b] == 0:
         candidate = table[slot] - 1     # 0 = empty
-        if candidate >= 0:
+        if 0 <= candidate < history.shape[0]:   # (the table is cleared with each block)
             start = (candidate // stride) * stride
             n = 0
             while n < MAX_VERIFY and candidate - 1 - n >= start and n <= step and \

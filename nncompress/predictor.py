@@ -22,7 +22,7 @@ from numba import njit
 
 from .apm import POINTS, apm_refine, apm_rows, apm_train
 from .config import ModelConfig
-from .hashing import CONTEXT_CODES, LANE_LOCAL, mix, next_byte_contexts
+from .hashing import CONTEXT_CODES, LANE_LOCAL, OPEN_BRACKETS, mix, next_byte_contexts
 from .jit import kernel
 from .lanes import LaneLayout
 from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
@@ -84,6 +84,7 @@ class Predictor:
         self.stride = layout.stride
         self.lane_lengths = layout.lane_lengths()
         self.history = np.zeros(lanes * layout.stride, dtype=np.uint8)   # the block so far, lane-major
+        self.match_table[:] = 0   # its positions index the previous block's history
         self.lane_state = np.zeros((lanes, 6), dtype=np.int64)           # see hashing.next_byte_contexts
         self.keys = np.zeros((lanes, contexts), dtype=np.int64)
         _start_lanes(self.lane_state, self.kinds, self.keys)
@@ -144,7 +145,7 @@ class Predictor:
 
 @kernel
 def _start_lanes(lane_state, kinds, keys):
-    """A lane starts as if after a 0 byte at the start of a line."""
+    """A lane's first keys are those after a single 0 byte; then its state starts empty."""
     for b in range(keys.shape[0]):
         next_byte_contexts(b, 0, lane_state, kinds, keys)
         lane_state[b, :] = 0
@@ -154,6 +155,12 @@ def _start_lanes(lane_state, kinds, keys):
 def _node(half, high, j):
     """Byte-tree node (0..254) of nibble-tree node j (1..15)."""
     return j - 1 if half == 0 else 15 + high * 15 + j - 1
+
+
+@njit(inline="always")
+def _byte_set(last_byte, node):
+    """The layer-1 weight set selected by the last byte; a nibble's 15 nodes are adjacent."""
+    return NODES * MATCH_STATES + last_byte * NODES + node
 
 
 @njit(inline="always")
@@ -193,7 +200,7 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
                     slots[b, i], tags[b, i] = find_slot(table, table_mask, keys[b, i], salt)
                 first = _node(half, high[b], 1)
                 last_byte = lane_state[b, 0] & 255
-                byte_row = NODES * MATCH_STATES + last_byte * NODES + first
+                byte_row = _byte_set(last_byte, first)
                 for k in range(0, 15 * width, 8):
                     touched += mixer[byte_row + k // width, k % width]
                 order2_row = _apm_order2_row(lane_state[b, 0], half, high[b], 1)
@@ -219,7 +226,10 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
         last_byte = lane_state[b, 0] & 255
         top = _top(pair, prefix[b])
         bracket = lane_state[b, 5] & 255   # the innermost open one: [ { < or none
-        text_state = (1 if bracket == 91 else (2 if bracket == 123 else (3 if bracket == 60 else 0))) * 2
+        text_state = 0
+        for rank in range(len(OPEN_BRACKETS)):
+            if bracket == OPEN_BRACKETS[rank]:
+                text_state = 2 * (rank + 1)
         text_state += lane_state[b, 1] != 0
         for t in range(3):
             j = top if t == 0 else 2 * top + t - 1
@@ -244,7 +254,7 @@ def _predict(quarter, step, stride, active, high, prefix, keys, table, table_mas
             x[contexts + 1] = BIAS
             node = _node(half, high[b], j)
             rows[b, j, 0] = node * MATCH_STATES + match_state
-            rows[b, j, 1] = NODES * MATCH_STATES + last_byte * NODES + node
+            rows[b, j, 1] = _byte_set(last_byte, node)
             rows[b, j, 2] = NODES * (MATCH_STATES + 256) + node * (contexts + 1) + seen
             rows[b, j, 3] = NODES * (MATCH_STATES + 256 + contexts + 1) + node * TEXT_STATES + text_state
             for k in range(LAYER1):
@@ -281,7 +291,6 @@ def _update(quarter, step, stride, active, symbols, high, prefix, keys, kinds, t
             continue
         symbol = symbols[b]
         if pair == 0:
-            salt = 0 if half == 0 else high[b] + 1
             for i in range(contexts):
                 slot = slots[b, i]
                 if slot < 0:

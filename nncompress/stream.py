@@ -20,13 +20,12 @@ from .predictor import Predictor
 Progress = Callable[[int], None]
 
 
-def resolve_device(device: str) -> str:
+def check_device(device: str) -> None:
     """'auto' and 'cpu' run on the CPU. The model has no CUDA kernels yet, so 'cuda' is refused."""
     if device not in ("auto", "cpu", "cuda"):
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', not {device!r}")
     if device == "cuda":
         raise NNCompressError("--device cuda: this version's model runs on the CPU only (no CUDA kernels yet)")
-    return "cpu"
 
 
 def block_log(block_size: int) -> int:
@@ -49,7 +48,7 @@ class NNCompressor:
         self.config = preset_config(preset)
         log = self.config.block_log if block_size is None else block_log(block_size)
         self._header = FrameHeader(preset, log)
-        self._device = resolve_device(device)
+        check_device(device)
         self._progress = progress
         self._predictor: Predictor | None = None   # built on the first block: empty input costs nothing
         self._pending = bytearray()
@@ -100,7 +99,7 @@ class NNDecompressor:
     """Decompress one frame incrementally, like lzma.LZMADecompressor."""
 
     def __init__(self, *, device: str = "cpu", progress: Progress | None = None):
-        self._device = resolve_device(device)
+        check_device(device)
         self._progress = progress
         self._input = bytearray()
         self._output = bytearray()

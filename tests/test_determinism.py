@@ -21,18 +21,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"host": {}, "generic-cpu": {"NUMBA_CPU_NAME": "generic"}, "unoptimised": {"NUMBA_OPT": "0"},
             "interpreted": {"NUMBA_DISABLE_JIT": "1"}}
 
+# Presets 1 and 6 in one block, and preset 1 in 1 KiB blocks (what carries over between blocks).
 _SCRIPT = """
 import hashlib, sys, nncompress
 data = open(sys.argv[1], 'rb').read()
-for preset in (1, 6):
-    print(preset, hashlib.sha256(nncompress.compress(data, preset=preset)).hexdigest()[:16])
+for preset, block_size in ((1, None), (6, None), (1, 1024)):
+    archive = nncompress.compress(data, preset=preset, block_size=block_size)
+    assert nncompress.decompress(archive) == data
+    print(preset, block_size, hashlib.sha256(archive).hexdigest()[:16])
 """
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     path = tmp_path_factory.mktemp("det") / "sample"
-    path.write_bytes(english_like(1200, seed=11) + bytes(range(256)))   # small: the interpreter is slow
+    text = english_like(1200, seed=11)
+    path.write_bytes(text + bytes(range(256)) + text[300:900])   # small (the interpreter is slow); repeats
     return path
 
 
@@ -47,6 +51,6 @@ def _digests(env: dict, sample: Path) -> str:
 def test_archive_identical_across_compilations(sample):
     results = {name: _digests(env, sample) for name, env in SETTINGS.items()}
     reference = results["host"]
-    assert reference.count("\n") == 2
+    assert reference.count("\n") == 3
     differing = {name: out for name, out in results.items() if out != reference}
     assert not differing, f"host: {reference!r}; differing: {differing}"
