@@ -184,3 +184,13 @@ def test_available_in_package_namespace():
                  "NNCompressError", "archive_info"):
         assert hasattr(nncompress, name)
     assert os.path.basename(nncompress.__file__) == "__init__.py"
+
+
+def test_device_is_checked_like_the_cli():
+    assert nncompress.decompress(nncompress.compress(b"abc", preset=1, device="auto"), device="auto") == b"abc"
+    with pytest.raises(NNCompressError, match="CPU only"):
+        NNCompressor(device="cuda")
+    with pytest.raises(NNCompressError, match="CPU only"):
+        NNDecompressor(device="cuda")
+    with pytest.raises(ValueError):
+        nncompress.compress(b"abc", device="tpu")
