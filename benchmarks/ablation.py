@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from .run import machine_info
+from .run import machine_info, save_results
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -74,7 +74,6 @@ def main() -> int:
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
             "cpu": machine_info()["cpu"], "note": "compression only (decompression runs the same steps); payload bytes, "
                                    "without the container's few bytes; one thread"}
-    Path(args.out + ".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     lines = ["# Ablation: what each component adds", "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}; {meta['note']}.", ""]
     for name, res in results.items():
@@ -87,8 +86,7 @@ def main() -> int:
                          f"{r['bytes_per_s']:,} | {r['peak_rss_mib']} |")
             previous = r["bits_per_byte"]
         lines.append("")
-    Path(args.out + ".md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    save_results(args.out, meta, results, lines)
     return 0
 
 

@@ -21,7 +21,7 @@ from nncompress.codec import decode_block, encode_block
 from nncompress.config import DEFAULT_PRESET, preset_config
 from nncompress.predictor import Predictor
 
-from .run import machine_info
+from .run import machine_info, save_results
 
 
 def measure(data: bytes, preset: int, lanes: int) -> dict:
@@ -54,14 +54,12 @@ def main() -> int:
     command = "python -m benchmarks.lanes " + " ".join(sys.argv[1:])
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
             "input": args.file.name, "input_bytes": len(data), "preset": args.preset, "threads": 1}
-    Path(args.out + ".json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
     lines = [f"# Lanes: speed and bits per byte, preset -{args.preset}, {args.file.name} ({len(data):,} bytes)", "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}; one thread; payload bytes (one block).", "",
              "| lanes | bytes | bits/byte | compress kB/s | decompress kB/s |", "|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['lanes']} | {r['bytes']:,} | {r['bits_per_byte']} | {r['compress_Bps'] / 1000:.1f} | "
               f"{r['decompress_Bps'] / 1000:.1f} |" for r in rows]
-    Path(args.out + ".md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    save_results(args.out, meta, rows, lines)
     return 0
 
 

@@ -16,7 +16,6 @@ and WHT network backward steps, APMs, and after a byte the lane's context hashes
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -29,7 +28,7 @@ from nncompress.coder import EncodingSource
 from nncompress.config import preset_config
 from nncompress.lanes import LaneLayout, choose_lanes
 
-from .run import machine_info
+from .run import machine_info, save_results
 
 
 def profile(data: bytes, preset: int) -> dict:
@@ -101,7 +100,6 @@ def main() -> int:
     command = "python -m benchmarks.profile_stages " + " ".join(sys.argv[1:])
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
             "cpu": machine_info()["cpu"]}
-    Path(args.out + ".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     lines = ["# Time per stage per step (compression, one thread)", "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}.",
              "Before (format 1, torch ops): `profile_stages_v1.md`.", ""]
@@ -111,8 +109,7 @@ def main() -> int:
                   "| stage | us per step | share of wall time |", "|---|---:|---:|"]
         lines += [f"| {s['stage']} | {s['us_per_step']} | {100 * s['share']:.1f}% |" for s in r["stages"]]
         lines.append("")
-    Path(args.out + ".md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    save_results(args.out, meta, results, lines)
     return 0
 
 

@@ -429,6 +429,13 @@ def machine_info() -> dict:
             "hostname": platform.node()}
 
 
+def save_results(prefix: str, meta: dict, results, lines: list[str]) -> None:
+    """The small benchmarks' output: PREFIX.json ({meta, results}), PREFIX.md (lines), the table on stdout."""
+    Path(prefix + ".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    Path(prefix + ".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def software_info() -> dict:
     return {"python": platform.python_version(), "numba": _dist_version("numba"), "numpy": _dist_version("numpy"),
             "constriction": _dist_version("constriction"), "matplotlib": _dist_version("matplotlib"),

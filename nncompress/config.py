@@ -28,7 +28,7 @@ class ModelConfig:
     mixer_boost: int = 96         # added to the rate at first, halved after mixer_boost_bytes: a 4 KB
     mixer_boost_bytes: int = 5000  # file codes 3% smaller, enwik8_1M 0.4% (weights start far from right)
     mixer_init: float = 0.3       # initial weight of each context input and of the match input
-    confidence_inputs: bool = False  # each context also gives p - 1/2: -0.003 bits/byte, 8% slower
+    confidence_inputs: bool = False  # each context also gives p - 1/2: -0.002 bits/byte, 11% slower
     final_rate: int = 2           # step of the second layer, which mixes the first layer's logits
     net_rate: int = 48            # step of the WHT network (wht.py), a fifth input of the second layer
     apm_rate: int = 6             # APM points move 2^-6 of the way to each bit
@@ -55,7 +55,8 @@ class ModelConfig:
 DEFAULT_PRESET = 6
 
 # -1: fastest and smallest memory; -9: strongest. Speed is set mostly by the number of contexts
-# and by the lanes (each round of B lanes costs a fixed ~9 us of Python and coder calls).
+# and by the lanes (each round of B lanes costs a fixed ~6 us of Python, kernel call and coder:
+# benchmarks/results/profile_stages.md).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
