@@ -52,7 +52,7 @@ def profile(data: bytes, preset: int) -> dict:
         for quarter in range(4):
             t0 = clock()
             if symbols is not None:
-                step_kernel(True, *model._pending, False, model.quarter, model.step, model.active, *model._arrays)
+                step_kernel(True, *model._pending, False, model.quarter, model.step, model.active, model.kernel_state)
                 model._pending = None
             t1 = clock()
             freqs = model.predict()
@@ -68,7 +68,7 @@ def profile(data: bytes, preset: int) -> dict:
     idle = np.zeros_like(model.active)
     t0 = clock()
     for _ in range(10_000):
-        step_kernel(False, *model._pending, False, model.quarter, model.step, idle, *model._arrays)
+        step_kernel(False, *model._pending, False, model.quarter, model.step, idle, model.kernel_state)
     call = (clock() - t0) / 10_000
     calls = 4 * layout.stride
     learn_calls = calls - 1

@@ -10,7 +10,7 @@ from .format import FORMAT_VERSION
 from .info import ArchiveInfo, archive_info
 from .stream import NNCompressor, NNDecompressor, compress, decompress
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "DEFAULT_PRESET", "FORMAT_VERSION", "ArchiveInfo", "NNCompressError", "NNCompressFile", "NNCompressor",

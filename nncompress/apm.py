@@ -2,7 +2,7 @@
 
 Contract: a map row holds 33 16-bit probabilities at logits -2047, -1920, ..., 1920, 2047; `apm_refine`
 interpolates between the two points around the input's logit and returns a 12-bit probability
-and the index of the nearer point, which `apm_train` moves toward the bit at 2^-rate per use.
+and the index of the lower one; `apm_train` moves both toward the bit at 2^-rate per use.
 """
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ def apm_refine(table, row, logit):
     x = logit + 2048                   # 1..4095
     lo, frac = x >> 7, x & 127
     p = (np.int64(table[row, lo]) * (128 - frac) + np.int64(table[row, lo + 1]) * frac) >> 11
-    return p, lo + (frac >> 6)
+    return p, lo
 
 
 @njit(inline="always")
 def apm_train(table, row, point, bit, rate):
-    table[row, point] += ((bit << 16) - table[row, point]) >> rate
+    for i in range(point, point + 2):
+        table[row, i] += ((bit << 16) - table[row, i]) >> rate

@@ -13,13 +13,17 @@ from dataclasses import dataclass, replace
 class ModelConfig:
     # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 4 per bucket.
     table_bits: int = 24          # 2^24 slots = 256 MiB; enwik8_4M: 2^22 codes 0.016 bits/byte worse
-    contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip")
-    lane_contexts: tuple[str, ...] = ("o2", "o3", "word", "markup")  # also kept per lane: recent statistics
+    # Leave-one-out on enwik8_1M (benchmarks/results/contexts.md) chose these: o6 cost bits beside o7,
+    # column and a lane-local o2 gained under 0.001 each for ~3% time each.
+    contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
+                                 "tagword", "lineword")
+    lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
     state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.002 bits/byte)
     # Components that can be left out, to measure what they add (benchmarks/ablation.py).
     match_model: bool = True
     wht_network: bool = True
     apm: bool = True
+    history_sets: bool = True     # two more layer-1 weight sets, chosen by the byte before the last and the last two
     # Match model over the lane's own history.
     match_min_len: int = 6        # bytes that must agree before a match predicts
     match_bits: int = 20          # match hash table entries (8 bytes each)
@@ -27,19 +31,18 @@ class ModelConfig:
     mixer_rate: int = 4           # step in 1/16384ths of input * error (12-bit)
     mixer_boost: int = 96         # added to the rate at first, halved after mixer_boost_bytes: a 4 KB
     mixer_boost_bytes: int = 5000  # file codes 3% smaller, enwik8_1M 0.4% (weights start far from right)
-    mixer_init: float = 0.3       # initial weight of each context input and of the match input
+    mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
+                                  # inputs, 0.3 began far too confident (enwik8_4M: 0.3 codes 0.0064 bits/byte worse)
     confidence_inputs: bool = False  # each context also gives p - 1/2: -0.002 bits/byte, 11% slower
-    final_rate: int = 2           # step of the second layer, which mixes the first layer's logits
+    final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0014)
     net_rate: int = 48            # step of the WHT network (wht.py), a fifth input of the second layer
-    apm_rate: int = 6             # APM points move 2^-6 of the way to each bit
+    apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0008 bits/byte on 4M)
     # Lanes: the block is cut into B contiguous segments coded in lockstep.
     max_lanes: int = 16           # cap on B: more lanes cost less time per byte and more bits
     min_lane_len: int = 4096      # fewer lanes on small inputs, so they still learn
     block_log: int = 24           # 16 MiB blocks bound memory on unbounded streams
 
     def __post_init__(self):
-        if len(self.contexts) + len(self.lane_contexts) > 14:
-            raise ValueError("at most 14 contexts: the WHT network is 16 wide (with the match input and bias)")
         if not 0 <= self.state_limit < 1024:
             raise ValueError("state_limit must be 0..1023 (tables.RECIPROCAL)")
         if not 1 <= self.match_min_len <= 7:

@@ -16,7 +16,12 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      words=17,  # the current and the previous word
                      column=19,  # the position in the line and the last byte (tables, wrapped text)
                      skip=20,    # the current word and the word before the previous one
-                     markup=21)  # the two innermost open brackets ([ { < of links, templates, tags), last byte
+                     markup=21,  # the two innermost open brackets ([ { < of links, templates, tags), last byte
+                     words3=22,  # the current word and the two before it
+                     tag=23,     # the first word after the last open bracket (a tag, template or link), last 2 bytes
+                     tagword=24,  # that word, the current word and the last byte
+                     lineword=25,  # the line's first byte (list, table, heading marks), current word, last byte
+                     above=26)   # the byte above (same column, previous line) and the last byte
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -24,6 +29,7 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
+LANE_STATE_WIDTH = 11           # values kept per lane (next_byte_contexts)
 OPEN_BRACKETS = (91, 123, 60)   # [ { <
 CLOSE_BRACKETS = (93, 125, 62)  # ] } >
 
@@ -37,31 +43,44 @@ def mix(a, b):
 
 
 @njit(inline="always")
-def next_byte_contexts(b, byte, lane_state, kinds, keys):
-    """Fold `byte` into lane b's state and compute its context keys for the next byte.
+def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
+    """Fold `byte`, lane b's byte at `step`, into its state; compute its context keys for the next byte.
 
-    lane_state[b] = [history (7 bytes), word hash, previous word hash, position in the line,
-    the word before the previous one, open brackets (a stack of 4 bytes, innermost lowest)].
+    history[start + t] is the lane's byte t (for t <= step). lane_state[b] = [last 7 bytes, word hash,
+    previous word hash, position in the line, the word before the previous one, open brackets (a
+    stack of 4 bytes, innermost lowest), the first word after the last open bracket, 1 while that
+    word is awaited, the line's first byte + 1, where the line starts, where the previous one started].
     """
     c = np.int64(byte)
-    history = ((lane_state[b, 0] << 8) | c) & _HISTORY_MASK
-    lane_state[b, 0] = history
+    last = ((lane_state[b, 0] << 8) | c) & _HISTORY_MASK
+    lane_state[b, 0] = last
     lower = c + 32 if 65 <= c <= 90 else c
     if 97 <= lower <= 122:
         lane_state[b, 1] = np.int64(mix(lane_state[b, 1] + 1, lower) >> np.uint64(8))
     elif lane_state[b, 1] != 0:
+        if lane_state[b, 7] != 0:
+            lane_state[b, 6] = lane_state[b, 1]
+            lane_state[b, 7] = 0
         lane_state[b, 4] = lane_state[b, 2]
         lane_state[b, 2] = lane_state[b, 1]
         lane_state[b, 1] = 0
+    if lane_state[b, 3] == 0:
+        lane_state[b, 8] = c + 1
     lane_state[b, 3] = 0 if c == 10 else lane_state[b, 3] + 1
+    if c == 10:
+        lane_state[b, 10] = lane_state[b, 9]
+        lane_state[b, 9] = step + 1
     if c in OPEN_BRACKETS:
         lane_state[b, 5] = ((lane_state[b, 5] << 8) | c) & 0xFFFFFFFF
+        lane_state[b, 7] = 1
     elif c in CLOSE_BRACKETS:
         lane_state[b, 5] >>= 8
+    above_at = lane_state[b, 10] + lane_state[b, 3]
+    above = np.int64(history[start + above_at]) + 1 if 0 < lane_state[b, 9] and above_at < lane_state[b, 9] else 0
     for i in range(kinds.shape[0]):
         kind = kinds[i] % LANE_LOCAL
         if kind < 8:
-            value = history & ((np.int64(1) << (8 * kind)) - 1)
+            value = last & ((np.int64(1) << (8 * kind)) - 1)
         elif kind == 16:
             value = (lane_state[b, 1] << 8) | c
         elif kind == 17:
@@ -70,7 +89,17 @@ def next_byte_contexts(b, byte, lane_state, kinds, keys):
             value = (min(lane_state[b, 3], 255) << 8) | c
         elif kind == 20:
             value = np.int64(mix(lane_state[b, 1], lane_state[b, 4]) >> np.uint64(8))
-        else:
+        elif kind == 21:
             value = ((lane_state[b, 5] & 0xFFFF) << 8) | c
+        elif kind == 22:
+            value = np.int64(mix(mix(lane_state[b, 1], lane_state[b, 2]), lane_state[b, 4]) >> np.uint64(8))
+        elif kind == 23:
+            value = np.int64(mix(lane_state[b, 6], last & 0xFFFF) >> np.uint64(8))
+        elif kind == 24:
+            value = np.int64(mix(lane_state[b, 6], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        elif kind == 25:
+            value = np.int64(mix(lane_state[b, 8], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        else:
+            value = (above << 8) | c
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))

@@ -122,8 +122,6 @@ def test_wht_is_its_own_inverse_up_to_n():
 
 
 @pytest.mark.parametrize("overrides", [
-    dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip", "o1"),
-         lane_contexts=("o2", "o3", "word", "markup")),      # 15 contexts: the network is 16 wide
     dict(state_limit=1024), dict(match_min_len=8), dict(mixer_boost_bytes=0)])
 def test_configs_the_kernels_cannot_run_are_refused(overrides):
     with pytest.raises(ValueError):
