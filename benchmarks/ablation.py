@@ -16,16 +16,28 @@ import sys
 import time
 from pathlib import Path
 
+from nncompress.config import preset_config
+
 from .run import machine_info, save_results
+
+# The contexts of format 2 (nncompress 0.2), from which this version's were chosen.
+_FORMAT2_CONTEXTS = dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip"),
+                         lane_contexts=())
+_FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "word", "markup"))
+_OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False)
+_STRONG = preset_config(7)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
-    ("shared context memory + mixers", dict(lane_contexts=(), match_model=False, wht_network=False, apm=False)),
-    ("+ lane-local contexts", dict(match_model=False, wht_network=False, apm=False)),
-    ("+ match model", dict(wht_network=False, apm=False)),
-    ("+ WHT network", dict(apm=False)),
-    ("+ APMs (= default -6)", dict()),
-    ("+ confidence inputs (= -7)", dict(confidence_inputs=True)),
+    ("shared context memory + 4 weight sets (format-2 contexts)", dict(_FORMAT2_CONTEXTS, **_OFF)),
+    ("+ lane-local contexts", dict(_FORMAT2_LANE_CONTEXTS, **_OFF)),
+    ("+ match model", dict(_FORMAT2_LANE_CONTEXTS, **dict(_OFF, match_model=True))),
+    ("+ WHT network", dict(_FORMAT2_LANE_CONTEXTS, apm=False, history_sets=False)),
+    ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, history_sets=False)),
+    ("+ 2 weight sets chosen by the byte before the last and the last two bytes", dict(_FORMAT2_LANE_CONTEXTS)),
+    ("+ structure contexts: o7, words3, tag, tagword, lineword (= default -6)", dict()),
+    ("+ byte above, column, lane o2, confidence inputs (= -7)",
+     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, confidence_inputs=True)),
 ]
 
 _CHILD = """
@@ -34,7 +46,8 @@ from dataclasses import replace
 from nncompress.codec import encode_block
 from nncompress.config import DEFAULT_PRESET, preset_config
 from nncompress.predictor import Predictor
-config = replace(preset_config(DEFAULT_PRESET), **json.loads(sys.argv[2]))
+overrides = {k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(sys.argv[2]).items()}
+config = replace(preset_config(DEFAULT_PRESET), **overrides)
 encode_block(Predictor(config), b"warm up: compile the kernels" * 8)
 data = open(sys.argv[1], 'rb').read()
 start = time.perf_counter()

@@ -58,8 +58,8 @@ class ModelConfig:
 DEFAULT_PRESET = 6
 
 # -1: fastest and smallest memory; -9: strongest. Speed is set mostly by the number of contexts
-# and by the lanes (each round of B lanes costs a fixed ~6 us of Python, kernel call and coder:
-# benchmarks/results/profile_stages.md).
+# (~1 us per round of 16 lanes each) and by the lanes (each round of B lanes also costs a fixed few
+# us of Python, kernel call and coder: benchmarks/results/profile_stages.md).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
@@ -71,9 +71,13 @@ PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "
 PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=32)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
-PRESETS[7] = replace(_BASE, confidence_inputs=True)
-PRESETS[8] = replace(_BASE, confidence_inputs=True, max_lanes=8)
-PRESETS[9] = replace(_BASE, confidence_inputs=True, table_bits=25, match_bits=22, max_lanes=2)
+# -7..-9 add what the default leaves out for speed (enwik8_1M, each alone: the byte above -0.0025,
+# column -0.0019, a lane-local o2 -0.0018, confidence inputs -0.0031 bits/byte; together -0.0075).
+_STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "column"), lane_contexts=("o2",) + _BASE.lane_contexts,
+                  confidence_inputs=True)
+PRESETS[7] = _STRONG
+PRESETS[8] = replace(_STRONG, max_lanes=8)
+PRESETS[9] = replace(_STRONG, table_bits=25, match_bits=22, max_lanes=2)
 
 
 def preset_config(level: int) -> ModelConfig:
