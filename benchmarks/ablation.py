@@ -35,8 +35,8 @@ VARIANTS = [
     ("+ WHT network", dict(_FORMAT2_LANE_CONTEXTS, apm=False, history_sets=False)),
     ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, history_sets=False)),
     ("+ 2 weight sets chosen by the byte before the last and the last two bytes", dict(_FORMAT2_LANE_CONTEXTS)),
-    ("+ structure contexts: o7, words3, tag, tagword, lineword (= default -6)", dict()),
-    ("+ byte above, column, lane o2, confidence inputs (= -7)",
+    ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword (= default -6)", dict()),
+    ("+ byte above, lane o2, confidence inputs (= -7)",
      dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, confidence_inputs=True)),
 ]
 

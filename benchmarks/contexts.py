@@ -1,6 +1,6 @@
 """Which contexts earn their time: leave each of a preset's contexts out, and add each candidate.
 
-    python -m benchmarks.contexts FILE [--add above,column,lane:o2] [--out PREFIX]
+    python -m benchmarks.contexts FILE [--add above,o6,lane:o2] [--out PREFIX]
 
 Every variant compresses the whole file in a fresh process (benchmarks.ablation.run_variant: real
 payload bytes, time without compiling the kernels). A context costs about the same time whichever
@@ -38,7 +38,7 @@ def _variants(additions: list[str]):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
-    parser.add_argument("--add", default="above,column,lane:o2", help="candidates to add, one at a time")
+    parser.add_argument("--add", default="above,o6,lane:o2", help="candidates to add, one at a time")
     parser.add_argument("--out", default="benchmarks/results/contexts")
     args = parser.parse_args()
     n = args.file.stat().st_size

@@ -13,17 +13,19 @@ from dataclasses import dataclass, replace
 class ModelConfig:
     # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 4 per bucket.
     table_bits: int = 24          # 2^24 slots = 256 MiB; enwik8_4M: 2^22 codes 0.016 bits/byte worse
-    # Leave-one-out on enwik8_1M (benchmarks/results/contexts.md) chose these: o6 cost bits beside o7,
-    # column and a lane-local o2 gained under 0.001 each for ~3% time each.
+    # Chosen by leaving each out on enwik8_1M (benchmarks/results/contexts.md) and on the Canterbury
+    # texts: o6 cost bits beside o7; column gains little on enwik8 but ~0.03 bits/byte on line-wrapped
+    # prose (alice29, lcet10, plrabn12). The network reads the first 16 (wht.py).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
-                                 "tagword", "lineword")
+                                 "tagword", "lineword", "column")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
     state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.002 bits/byte)
     # Components that can be left out, to measure what they add (benchmarks/ablation.py).
     match_model: bool = True
     wht_network: bool = True
     apm: bool = True
-    history_sets: bool = True     # two more layer-1 weight sets, chosen by the byte before the last and the last two
+    history_sets: bool = True     # two more layer-1 weight sets, chosen by the byte before the last and the
+                                  # last two (benchmarks/results/ablation.md: -0.009 bits/byte on 1M and 4M)
     # Match model over the lane's own history.
     match_min_len: int = 6        # bytes that must agree before a match predicts
     match_bits: int = 20          # match hash table entries (8 bytes each)
@@ -35,7 +37,7 @@ class ModelConfig:
                                   # inputs, 0.3 began far too confident (enwik8_4M: 0.3 codes 0.0064 bits/byte worse)
     confidence_inputs: bool = False  # each context also gives p - 1/2: -0.002 bits/byte, 11% slower
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0014)
-    net_rate: int = 48            # step of the WHT network (wht.py), a fifth input of the second layer
+    net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0008 bits/byte on 4M)
     # Lanes: the block is cut into B contiguous segments coded in lockstep.
     max_lanes: int = 16           # cap on B: more lanes cost less time per byte and more bits
@@ -64,16 +66,16 @@ PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
                      max_lanes=32)
-PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup"), lane_contexts=("o2", "word"),
-                     table_bits=22, max_lanes=32)
-PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "skip"), table_bits=23,
-                     max_lanes=32)
+PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup", "column"),
+                     lane_contexts=("o2", "word"), table_bits=22, max_lanes=32)
+PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "skip", "column"),
+                     table_bits=23, max_lanes=32)
 PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=32)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
-# -7..-9 add what the default leaves out for speed (enwik8_1M, each alone: the byte above -0.0025,
-# column -0.0019, a lane-local o2 -0.0018, confidence inputs -0.0031 bits/byte; together -0.0075).
-_STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "column"), lane_contexts=("o2",) + _BASE.lane_contexts,
+# -7..-9 add what the default leaves out for speed: the byte above, a lane-local o2 and confidence
+# inputs (benchmarks/results/contexts.md and ablation.md).
+_STRONG = replace(_BASE, contexts=_BASE.contexts + ("above",), lane_contexts=("o2",) + _BASE.lane_contexts,
                   confidence_inputs=True)
 PRESETS[7] = _STRONG
 PRESETS[8] = replace(_STRONG, max_lanes=8)
