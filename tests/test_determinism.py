@@ -21,11 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"host": {}, "generic-cpu": {"NUMBA_CPU_NAME": "generic"}, "unoptimised": {"NUMBA_OPT": "0"},
             "interpreted": {"NUMBA_DISABLE_JIT": "1"}}
 
-# Presets 1 and 6 in one block, and preset 1 in 1 KiB blocks (what carries over between blocks).
+# Presets 1, 6 and 7 (its extra contexts and inputs) in one block, and preset 1 in 1 KiB blocks
+# (what carries over between blocks).
 _SCRIPT = """
 import hashlib, sys, nncompress
 data = open(sys.argv[1], 'rb').read()
-for preset, block_size in ((1, None), (6, None), (1, 1024)):
+for preset, block_size in ((1, None), (6, None), (7, None), (1, 1024)):
     archive = nncompress.compress(data, preset=preset, block_size=block_size)
     assert nncompress.decompress(archive) == data
     print(preset, block_size, hashlib.sha256(archive).hexdigest()[:16])
@@ -51,6 +52,6 @@ def _digests(env: dict, sample: Path) -> str:
 def test_archive_identical_across_compilations(sample):
     results = {name: _digests(env, sample) for name, env in SETTINGS.items()}
     reference = results["host"]
-    assert reference.count("\n") == 3
+    assert reference.count("\n") == 4
     differing = {name: out for name, out in results.items() if out != reference}
     assert not differing, f"host: {reference!r}; differing: {differing}"

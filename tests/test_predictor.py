@@ -8,6 +8,7 @@ import pytest
 from numba import njit
 
 from nncompress.config import preset_config
+from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
 from nncompress.predictor import Predictor
 from nncompress.quantise import TOTAL
@@ -126,3 +127,29 @@ def test_wht_is_its_own_inverse_up_to_n():
 def test_configs_the_kernels_cannot_run_are_refused(overrides):
     with pytest.raises(ValueError):
         replace(preset_config(6), **overrides)
+
+
+@njit
+def _keys_after(text, kinds):
+    lane_state = np.zeros((1, LANE_STATE_WIDTH), dtype=np.int64)
+    keys = np.zeros((1, kinds.shape[0]), dtype=np.int64)
+    for step in range(text.shape[0]):
+        next_byte_contexts(0, text[step], step, lane_state, kinds, keys, text, 0)
+    return keys[0]
+
+
+def _key(kind: str, text: bytes) -> int:
+    return int(_keys_after(np.frombuffer(text, dtype=np.uint8), np.array([CONTEXT_CODES[kind]]))[0])
+
+
+def test_structure_contexts_see_what_they_claim():
+    # tag: the first word after the last open bracket (and the last two bytes), whatever came between
+    assert _key("tag", b"[[Paris]] is") == _key("tag", b"{{paris|capital}} is")
+    assert _key("tag", b"[[Paris]] is") != _key("tag", b"[[Rome]] is")
+    # above: the byte in the previous line at the next byte's column (and the last byte)
+    assert _key("above", b"ab\ncd\nx") == _key("above", b"zz\nqd\nx")
+    assert _key("above", b"ab\ncd\nx") != _key("above", b"ab\ncq\nx")
+    assert _key("above", b"ab\nc\nxy") == _key("above", b"ab\nd\nxy")    # past the line's end: nothing above
+    # lineword: the line's first byte with the current word
+    assert _key("lineword", b"\n* big") != _key("lineword", b"\n# big")
+    assert _key("lineword", b"\n* big") == _key("lineword", b"\n*a big")
