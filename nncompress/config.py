@@ -11,15 +11,17 @@ from dataclasses import dataclass, replace
 
 @dataclass(frozen=True)
 class ModelConfig:
+    # (+0.0013) beside a value: enwik8_4M codes that many bits/byte worse with the value named, from
+    # benchmarks.ablation.run_variant(Path("../shared/data/enwik8_4M"), {"apm_rate": 6}) against {}.
     # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 4 per bucket.
-    table_bits: int = 24          # 2^24 slots = 256 MiB; enwik8_4M: 2^22 codes 0.016 bits/byte worse
+    table_bits: int = 24          # 2^24 slots = 256 MiB (22: +0.0331)
     # Chosen by leaving each out on enwik8_1M (benchmarks/results/contexts.md) and on the Canterbury
     # texts: o6 cost bits beside o7; column gains little on enwik8 but ~0.03 bits/byte on line-wrapped
     # prose (alice29, lcet10, plrabn12). The network reads the first 16 (wht.py).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
                                  "tagword", "lineword", "column")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
-    state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.002 bits/byte)
+    state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.0010)
     # Components that can be left out, to measure what they add (benchmarks/ablation.py).
     match_model: bool = True
     wht_network: bool = True
@@ -34,11 +36,11 @@ class ModelConfig:
     mixer_boost: int = 96         # added to the rate at first, halved after mixer_boost_bytes: a 4 KB
     mixer_boost_bytes: int = 5000  # file codes 3% smaller, enwik8_1M 0.4% (weights start far from right)
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
-                                  # inputs, 0.3 began far too confident (enwik8_4M: 0.3 codes 0.0064 bits/byte worse)
+                                  # inputs, 0.3 began far too confident (+0.0064)
     confidence_inputs: bool = False  # each context also gives p - 1/2: -0.002 bits/byte, 11% slower
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0014)
     net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
-    apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0008 bits/byte on 4M)
+    apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0013)
     # Lanes: the block is cut into B contiguous segments coded in lockstep.
     max_lanes: int = 16           # cap on B: more lanes cost less time per byte and more bits
     min_lane_len: int = 4096      # fewer lanes on small inputs, so they still learn
