@@ -288,6 +288,8 @@ def _predict(quarter, step, active, m):
         length = match_len[b]
         match_logit = STRETCH[match_prob[min(length, LENGTH_BUCKETS - 1)] >> 4]
         last_byte = lane_state[b, 0] & 255
+        byte2 = (lane_state[b, 0] >> 8) & 255
+        order2 = _order2_selector(lane_state[b, 0])
         top = _top(pair, prefix[b])
         bracket = lane_state[b, 5] & 255   # the innermost open one: [ { < or none
         text_state = 0
@@ -321,8 +323,8 @@ def _predict(quarter, step, active, m):
             rows[b, j, 1] = _row(BYTE_SET, last_byte, node)
             rows[b, j, 2] = _row(TEXT_SET, text_state, node)
             rows[b, j, 3] = _row(SEEN_SET, seen, node)
-            rows[b, j, 4] = _row(BYTE2_SET, (lane_state[b, 0] >> 8) & 255, node)
-            rows[b, j, 5] = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), node)
+            rows[b, j, 4] = _row(BYTE2_SET, byte2, node)
+            rows[b, j, 5] = _row(ORDER2_SET, order2, node)
             for k in range(layer1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = net_forward(net, node, x, net_inputs, net_u[b, j], net_h[b, j]) if use_net else 0

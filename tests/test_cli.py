@@ -354,7 +354,7 @@ def test_failure_mid_stream_leaves_nothing(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def big_random() -> tuple[bytes, bytes]:
-    data = random.Random(9).randbytes(150_000)   # seconds of work at any preset: time to be interrupted
+    data = random.Random(9).randbytes(600_000)   # seconds of work at any preset: time to be interrupted
     return data, nncompress.compress(data, preset=1)
 
 
