@@ -16,8 +16,9 @@ class ModelConfig:
     # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 4 per bucket.
     table_bits: int = 24          # 2^24 slots = 256 MiB (22: +0.0331)
     # Chosen by leaving each out on enwik8_1M (benchmarks/results/contexts.md) and on the Canterbury
-    # texts: o6 cost bits beside o7; column gains little on enwik8 but ~0.03 bits/byte on line-wrapped
-    # prose (alice29, lcet10, plrabn12). The network reads the first 16 (wht.py).
+    # texts: beside o7, o6 earns 0.0001 bits/byte for 7% of the time; column earns 0.0018 on enwik8
+    # but 0.03 on line-wrapped prose (alice29, lcet10, plrabn12, run_variant without it). The
+    # network reads the first 16 (wht.py).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
                                  "tagword", "lineword", "column")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics

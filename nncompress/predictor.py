@@ -63,7 +63,8 @@ _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
 
 
 # What the kernels work on, handed to them as one object: numba unboxes one argument per call
-# instead of 37 arrays (a call's overhead: 3.0 us with them, 0.95 us with this, in a ~25 us round).
+# instead of 37 arrays (a call's overhead: 2.8 us with them, 1.0 us with this, in a ~25 us round:
+# benchmarks/results/profile_stages_v2.md and profile_stages.md).
 _KERNEL_STATE_FIELDS = (
     "stride", "table_mask", "high", "prefix", "keys", "kinds", "table", "slots", "tags", "state_prob",
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",

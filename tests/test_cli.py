@@ -352,6 +352,12 @@ def test_failure_mid_stream_leaves_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"] and src.read_bytes() == TEXT
 
 
+def _sigint_as_from_a_terminal() -> None:
+    # A suite started in the background inherits SIGINT ignored, and Python then keeps ignoring it:
+    # give the child the default disposition, as a shell does for a foreground command.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="module")
 def big_random() -> tuple[bytes, bytes]:
     data = random.Random(9).randbytes(600_000)   # seconds of work at any preset: time to be interrupted
@@ -367,7 +373,7 @@ def test_interrupt_removes_the_temporary_file_and_keeps_the_input(tmp_path, big_
     src.write_bytes(data if command == "compress" else archive)
     args = [command, "-1", "--rm", name] if command == "compress" else [command, "--rm", name]
     proc = subprocess.Popen([sys.executable, "-m", "nncompress", *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=_sigint_as_from_a_terminal)
     try:
         deadline = time.monotonic() + 60
         while not leftovers(tmp_path) and time.monotonic() < deadline and proc.poll() is None:
