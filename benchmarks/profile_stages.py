@@ -9,7 +9,7 @@ the range coder and the Python loop are timed around them. The cost of calling a
 (argument checks, measured on a call that does nothing) is reported as its own stage.
 
 Stages inside the calls: predict = context slots (hashing of the nibble, bucket search), gather
-of bit histories and state maps, the match model's input, 4 mixers, the WHT network forward, the
+of bit histories and state maps, the match model's input, 6 weight sets, the WHT network forward, the
 second mixer, 3 APMs and the integer frequencies; learn = bit-history and state-map updates, mixer
 and WHT network backward steps, APMs, and after a byte the lane's context hashes and match model.
 """

@@ -34,11 +34,11 @@ class ModelConfig:
     match_bits: int = 20          # match hash table entries (8 bytes each)
     # Logistic mixing, two layers: weight sets per node selected by small contexts, then mixed.
     mixer_rate: int = 4           # step in 1/16384ths of input * error (12-bit)
-    mixer_boost: int = 96         # added to the rate at first, halved after mixer_boost_bytes: a 4 KB
-    mixer_boost_bytes: int = 5000  # file codes 3% smaller, enwik8_1M 0.4% (weights start far from right)
+    mixer_boost: int = 96         # added to the rate at first, halved after mixer_boost_bytes (weights start
+    mixer_boost_bytes: int = 5000  # far from right; 0: enwik8_1M +0.0074, xargs.1 (4 KB) 2.4% larger)
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
                                   # inputs, 0.3 began far too confident (+0.0064)
-    confidence_inputs: bool = False  # each context also gives p - 1/2: -0.002 bits/byte, 11% slower
+    confidence_inputs: bool = False  # each context also gives p - 1/2 (True: -0.0039, ~18% slower)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0014)
     net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0013)
@@ -63,8 +63,8 @@ class ModelConfig:
 DEFAULT_PRESET = 6
 
 # -1: fastest and smallest memory; -9: strongest. Speed is set mostly by the number of contexts
-# (~1 us per round of 16 lanes each) and by the lanes (each round of B lanes also costs a fixed few
-# us of Python, kernel call and coder: benchmarks/results/profile_stages.md).
+# (benchmarks/results/contexts.md) and by the lanes: each round of B lanes also costs a fixed few us
+# of Python, kernel call and coder (benchmarks/results/lanes.md, profile_stages.md).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
