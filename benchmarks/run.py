@@ -331,21 +331,27 @@ def peer_compressors() -> dict[str, Compressor]:
 # nncompress through its CLI (nncompress/cli.py), or through the library API when the CLI is absent.
 _NN_API_SNIPPET = r"""
 import sys
-mode, src, dst, preset = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+mode, src, dst, preset, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 import nncompress
 data = open(src, 'rb').read()
-out = nncompress.compress(data, preset=preset) if mode == 'c' else nncompress.decompress(data)
+if mode == 'c':
+    out = nncompress.compress(data, preset=preset, threads=threads)
+else:
+    out = nncompress.decompress(data, threads=threads)
 open(dst, 'wb').write(out)
 """
 
 
-def nncompress_compressor(preset: int, mode: str = "cli", extra: Sequence[str] = ()) -> Compressor:
-    """mode: 'cli' (python -m nncompress ...) or 'api' (python -c around nncompress.compress)."""
+def nncompress_compressor(preset: int, mode: str = "cli", extra: Sequence[str] = (), threads: int = 1) -> Compressor:
+    """mode: 'cli' (python -m nncompress ...) or 'api' (python -c around nncompress.compress).
+    threads: -T N, in both directions (N members coded, and decoded, on N processes)."""
     if mode not in ("cli", "api"):
         raise BenchError(f"--nn-mode must be cli or api, not {mode!r}")
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     py = sys.executable
+    suffix = f" -T{threads}" if threads != 1 else ""
     if mode == "cli":
+        extra = [*extra, f"-T{threads}"] if threads != 1 else list(extra)
         settings = f"-{preset}" + ("".join(" " + shlex.quote(a) for a in extra))
 
         def compress(src: Path, dst: Path, work: Path) -> Cmd:
@@ -358,20 +364,21 @@ def nncompress_compressor(preset: int, mode: str = "cli", extra: Sequence[str] =
     else:
         if extra:
             raise BenchError("--nn-arg only applies to the CLI (--nn-mode cli)")
-        settings = f"preset={preset} (library API)"
+        settings = f"preset={preset}, threads={threads} (library API)"
 
         def compress(src: Path, dst: Path, work: Path) -> Cmd:
-            return Cmd([py, "-c", _NN_API_SNIPPET, "c", str(src), str(dst), str(preset)],
+            return Cmd([py, "-c", _NN_API_SNIPPET, "c", str(src), str(dst), str(preset), str(threads)],
                        cwd=work, env=env, product=dst)
 
         def decompress(cmp: Path, dst: Path, work: Path, orig: Path) -> Cmd:
-            return Cmd([py, "-c", _NN_API_SNIPPET, "d", str(cmp), str(dst), str(preset)],
+            return Cmd([py, "-c", _NN_API_SNIPPET, "d", str(cmp), str(dst), str(preset), str(threads)],
                        cwd=work, env=env, product=dst)
 
     def missing() -> str | None:
         return None if (REPO_ROOT / "nncompress" / "__init__.py").exists() else "nncompress package not found"
 
-    return Compressor(key=f"nncompress-{preset}", label=f"nncompress -{preset}", settings=settings,
+    return Compressor(key=f"nncompress-{preset}" + suffix.replace(" ", ""), label=f"nncompress -{preset}" + suffix,
+                      settings=settings,
                       compress=compress, decompress=decompress, version=lambda: nncompress_version() + f" via {mode}",
                       missing=missing, default_repeat=1, prior_rate=150e3, suffix=".nnc", is_nncompress=True)
 
@@ -840,6 +847,16 @@ def parse_presets(text: str) -> list[int]:
     return out
 
 
+def parse_threads(text: str) -> list[int]:
+    try:
+        values = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise BenchError(f"--threads takes comma-separated numbers, not {text!r}") from None
+    if not values or min(values) < 0:
+        raise BenchError(f"--threads takes numbers 0 (all cores) and up, not {text!r}")
+    return values
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -848,6 +865,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "or enwik9 must be the full file with the published hash")
     ap.add_argument("--presets", default=None,
                     help="comma-separated nncompress presets 1..9, or 'none' (default: the default preset)")
+    ap.add_argument("--threads", default="1",
+                    help="comma-separated nncompress -T values, each run for every preset (default: 1)")
     ap.add_argument("--peers", default="all",
                     help="comma-separated peers from: " + ",".join(peer_compressors()) + "; 'all' (default) or 'none'")
     ap.add_argument("--repeat", type=int, default=None,
@@ -891,7 +910,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise BenchError(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(available)}")
         if args.repeat is not None and args.repeat < 1:
             raise BenchError("--repeat must be at least 1")
-        comps = [nncompress_compressor(p, args.nn_mode, args.nn_arg) for p in presets]
+        comps = [nncompress_compressor(p, args.nn_mode, args.nn_arg, t) for p in presets
+                 for t in parse_threads(args.threads)]
         comps += [available[p] for p in wanted]
         skipped = {}
         runnable = []

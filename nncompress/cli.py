@@ -11,6 +11,7 @@ remaining files still processed; 2 on a usage error.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import stat
@@ -27,6 +28,7 @@ from .config import DEFAULT_PRESET
 from .errors import NNCompressError
 from .format import BLOCK_STORED
 from .info import archive_info
+from .parallel import compress_members, decompress_members, frame_spans, member_count, resolve_threads
 from .stream import NNCompressor, NNDecompressor, block_log
 
 SUFFIX = ".nnc"
@@ -56,6 +58,7 @@ class Options:
     keep: bool = True
     force: bool = False
     device: str = "cpu"
+    threads: int = 1
     verbose: bool = False
     quiet: bool = False
     preset: int = DEFAULT_PRESET
@@ -275,6 +278,48 @@ def decompress_stream(fin: BinaryIO, write: Write, *, device: str,
     return read, written
 
 
+def _parallel_source(fin: BinaryIO, name: str, source: os.stat_result | None) -> str | bytes:
+    """What the worker processes read: a regular file's path (each reads its own part), else all the input."""
+    return name if source is not None and name != STDIO else fin.read()
+
+
+def compress_input(fin: BinaryIO, name: str, source: os.stat_result | None, write: Write, opts: Options,
+                   progress: Progress | None = None) -> tuple[int, int]:
+    """Compress `fin` into one frame, or into members on opts.threads processes; return (read, written)."""
+    if resolve_threads(opts.threads) > 1:
+        parallel = _parallel_source(fin, name, source)
+        length = source.st_size if isinstance(parallel, str) else len(parallel)
+        if member_count(length, opts.threads) > 1:
+            written = 0
+            for frame in compress_members(parallel, length, threads=opts.threads, preset=opts.preset,
+                                          block_size=opts.block_size, device=opts.device, progress=progress):
+                write(frame)
+                written += len(frame)
+            return length, written
+        if isinstance(parallel, bytes):
+            fin = io.BytesIO(parallel)
+    return compress_stream(fin, write, preset=opts.preset, device=opts.device, block_size=opts.block_size,
+                           progress=progress)
+
+
+def decompress_input(fin: BinaryIO, name: str, source: os.stat_result | None, write: Write, opts: Options,
+                     progress: Progress | None = None) -> tuple[int, int]:
+    """Decompress every frame of `fin`, on opts.threads processes when there are several; return (read, written)."""
+    if resolve_threads(opts.threads) > 1:
+        parallel = _parallel_source(fin, name, source)
+        spans = frame_spans(parallel, opts.threads)
+        if len(spans) > 1:
+            written = 0
+            for data in decompress_members(parallel, spans, threads=opts.threads, device=opts.device,
+                                           progress=progress):
+                write(data)
+                written += len(data)
+            return spans[-1][1], written
+        if isinstance(parallel, bytes):
+            fin = io.BytesIO(parallel)
+    return decompress_stream(fin, write, device=opts.device, progress=progress)
+
+
 def _original_size(fin: BinaryIO, source: os.stat_result | None) -> int | None:
     """For the progress bar only: the archive's original size from its headers, when seekable."""
     if source is None:
@@ -333,11 +378,8 @@ def _convert(name: str, target: str, opts: Options, direction: str) -> None:
         sizes: list[int] = []
 
         def produce(write: Write) -> None:
-            if compressing:
-                sizes.extend(compress_stream(fin, write, preset=opts.preset, device=opts.device,
-                                             block_size=opts.block_size, progress=bar))
-            else:
-                sizes.extend(decompress_stream(fin, write, device=opts.device, progress=bar))
+            convert = compress_input if compressing else decompress_input
+            sizes.extend(convert(fin, name, source, write, opts, bar))
 
         try:
             if target == STDIO:
@@ -365,7 +407,7 @@ def _test(name: str, opts: Options) -> None:
         source = _regular_stat(fin)
         bar = ProgressBar(display_name(name), _original_size(fin, source) if opts.verbose else None, opts.verbose)
         try:
-            read, written = decompress_stream(fin, lambda data: None, device=opts.device, progress=bar)
+            read, written = decompress_input(fin, name, source, lambda data: None, opts, bar)
         finally:
             bar.close()
     if opts.verbose:
@@ -471,6 +513,11 @@ def preset_options(func):
 _common = [
     click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
                  help="Where the model runs. This version runs on the CPU only: 'cuda' is refused."),
+    click.option("-T", "--threads", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
+                 help="Processes. Compressing, input of 2 MiB or more is cut into up to N members, each coded "
+                      "with a fresh model: faster, a little larger (a different archive for each N). "
+                      "Decompressing, the members of such an archive are decoded in parallel: the same bytes. "
+                      "0: one per core."),
     click.option("-v", "--verbose", is_flag=True, help="Progress bar and a summary line on stderr."),
     click.option("-q", "--quiet", is_flag=True, help="Suppress warnings."),
     click.option("-f", "--force", is_flag=True,

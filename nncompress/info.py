@@ -1,7 +1,8 @@
 """Reading an archive's structure without decoding it (`nncompress info`, like `xz -l`).
 
 Contract: `archive_info` walks the headers of every frame in a binary file and reports sizes,
-preset, lanes and blocks; it never runs the predictor and raises NNCompressError on anything
+preset, lanes, blocks and where each frame lies (parallel decoding starts from those); it never
+runs the predictor and raises NNCompressError on anything
 invalid or truncated.
 """
 from __future__ import annotations
@@ -16,11 +17,15 @@ _CHUNK = 1 << 16
 
 @dataclass
 class ArchiveInfo:
-    frames: int = 0
+    spans: list[tuple[int, int]] = field(default_factory=list)   # each frame's byte range in the file
     compressed_size: int = 0
     original_size: int = 0
     presets: list[int] = field(default_factory=list)
     blocks: list[BlockHeader] = field(default_factory=list)
+
+    @property
+    def frames(self) -> int:
+        return len(self.spans)
 
     @property
     def bits_per_byte(self) -> float:
@@ -47,7 +52,7 @@ def archive_info(fp) -> ArchiveInfo:
         if parsed is None:
             raise TruncatedArchiveError("archive ends inside a header")
         header, offset = parsed
-        info.frames += 1
+        start = info.compressed_size
         info.presets.append(header.preset)
         info.compressed_size += offset
         del buf[:offset]
@@ -60,6 +65,7 @@ def archive_info(fp) -> ArchiveInfo:
             if isinstance(unit, Trailer):
                 info.original_size += unit.length
                 info.compressed_size += offset
+                info.spans.append((start, info.compressed_size))
                 del buf[:offset]
                 break
             info.blocks.append(unit)

@@ -178,23 +178,3 @@ class NNDecompressor:
         """Raise TruncatedArchiveError unless the frame ended (call when input is exhausted)."""
         if not self.eof:
             raise TruncatedArchiveError("compressed data ended before the end-of-archive marker")
-
-
-def compress(data: bytes, *, preset: int = DEFAULT_PRESET, block_size: int | None = None,
-             device: str = "cpu") -> bytes:
-    """Compress `data` into one archive."""
-    comp = NNCompressor(preset=preset, block_size=block_size, device=device)
-    return comp.compress(data) + comp.flush()
-
-
-def decompress(data: bytes, *, device: str = "cpu") -> bytes:
-    """Decompress one or more concatenated archives."""
-    results = []
-    data = bytes(data)
-    while True:
-        decomp = NNDecompressor(device=device)
-        results.append(decomp.decompress(data))
-        decomp.finish()
-        data = decomp.unused_data
-        if not data:
-            return b"".join(results)

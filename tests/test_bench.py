@@ -179,6 +179,18 @@ def test_nncompress_cli_command_line(tmp_path):
         run.nncompress_compressor(1, mode="api", extra=["--device", "cpu"])
 
 
+def test_nncompress_threads_are_their_own_row(tmp_path):
+    c = run.nncompress_compressor(6, mode="cli", threads=2)
+    assert (c.key, c.label) == ("nncompress-6-T2", "nncompress -6 -T2")
+    assert c.compress(Path("/in"), tmp_path / "o", tmp_path).argv[-2:] == ["-T2", "/in"]
+    assert c.decompress(Path("/x.nnc"), tmp_path / "d", tmp_path, Path("/in")).argv[-2:] == ["-T2", "/x.nnc"]
+    assert run.nncompress_compressor(6, mode="cli").key == "nncompress-6"
+    assert run.parse_threads("1,2,0") == [1, 2, 0]
+    for bad in ("", "x", "-1"):
+        with pytest.raises(run.BenchError):
+            run.parse_threads(bad)
+
+
 @pytest.mark.slow
 def test_nncompress_through_the_cli(tmp_path):
     src = text_input(tmp_path / "tiny.txt")
