@@ -517,7 +517,7 @@ _common = [
                  help="Processes. Compressing, input of 2 MiB or more is cut into up to N members, each coded "
                       "with a fresh model: faster, a little larger (a different archive for each N). "
                       "Decompressing, the members of such an archive are decoded in parallel: the same bytes. "
-                      "0: one per core."),
+                      "0: one per core. Above 1, standard input is read whole into memory first."),
     click.option("-v", "--verbose", is_flag=True, help="Progress bar and a summary line on stderr."),
     click.option("-q", "--quiet", is_flag=True, help="Suppress warnings."),
     click.option("-f", "--force", is_flag=True,

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nncompress
+import nncompress.parallel
 from nncompress import NNCompressor, NNDecompressor
 
 # Each example builds a predictor and codes byte by byte: keep inputs short, examples few.
@@ -56,3 +57,12 @@ def test_file_object_round_trip(data, read_size):
         while chunk := f.read(read_size):
             out += chunk
     assert bytes(out) == data
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=_DATA, threads=st.integers(2, 5), decode_threads=st.integers(0, 5), member=st.integers(1, 120))
+def test_members_round_trip_with_any_processes(monkeypatch, data, threads, decode_threads, member):
+    monkeypatch.setattr(nncompress.parallel, "MIN_MEMBER", member)
+    archive = nncompress.compress(data, preset=1, threads=threads)
+    assert nncompress.archive_info(io.BytesIO(archive)).frames == nncompress.parallel.member_count(len(data), threads)
+    assert nncompress.decompress(archive, threads=decode_threads) == data
