@@ -40,6 +40,7 @@ class ModelConfig:
                                   # inputs, 0.3 began far too confident (+0.0064)
     confidence_inputs: bool = False  # each context also gives p - 1/2 (True: -0.0039, ~18% slower)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0014)
+    final_boost: int = 4          # added to it at first, halved after mixer_boost_bytes like the mixers' boost
     net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0013)
     # Lanes: the block is cut into B contiguous segments coded in lockstep.

@@ -47,16 +47,21 @@ BYTE_SET = MATCH_SET + MATCH_STATES      # the last byte (256)
 TEXT_SET = BYTE_SET + 256                # the text state (TEXT_STATES)
 BYTE2_SET = TEXT_SET + TEXT_STATES       # the byte before the last (256)
 ORDER2_SET = BYTE2_SET + 256             # the last two bytes, hashed (ORDER2_SELECTORS)
-SEEN_SET = ORDER2_SET + ORDER2_SELECTORS  # how many contexts have seen the node (contexts + 1)
+SEEN_SET = ORDER2_SET + ORDER2_SELECTORS  # how many contexts have seen the node (contexts + 1), and the
+                                          # last of the first SEEN_ORDERS that has (SEEN_ORDERS + 1)
 LAYER1 = 6           # weight sets mixed per node in the first layer; the WHT network is a seventh input
 HISTORY_SETS = 2     # the last two mixed, rows[..., 4:6] (BYTE2_SET, ORDER2_SET): config.history_sets
+SEEN_ORDERS = 5      # the first five contexts: the presets list their orders first, shortest first
+APM_LANES = 64       # the node APM is kept per lane (lanes beyond share rows: lane % 64)
 LONG_MATCH = 16
-SURPRISE = 32        # errors (12-bit) the layer-1 weight sets and the network learn from
+# Errors (12-bit) the layer-1 weight sets and the network learn from: below, a step would barely
+# move them (on enwik8_4M 128 codes 108 bytes smaller than 32, and skips more work).
+SURPRISE = 128
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # params[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
- P_BOOST_BYTES, P_LAYER1) = range(12)
+ P_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST) = range(13)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -107,11 +112,12 @@ class Predictor:
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
         # Layer 1 (see MATCH_SET..SEEN_SET); layer 2 mixes their logits and the net's. int32 halves
         # the rows' cache footprint; weights stay far inside its range (16-bit fixed point).
-        self.mixer = np.zeros((NODES * (SEEN_SET + contexts + 1), self.width), dtype=np.int32)
+        self.mixer = np.zeros((NODES * (SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)), self.width), dtype=np.int32)
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)
         self.net = net_parameters(NODES)
-        self.final = np.full((NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
-        self.apm_node = apm_rows(NODES)                                  # context: the node
+        # Layer 2: a weight set per node and match state, indexed like the match set's rows.
+        self.final = np.full((MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
+        self.apm_node = apm_rows(APM_LANES * NODES)                      # context: the lane, the node
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
         self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
@@ -120,7 +126,8 @@ class Predictor:
         self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.mixer_boost_bytes,
-                                LAYER1 if config.history_sets else LAYER1 - HISTORY_SETS], dtype=np.int64)
+                                LAYER1 if config.history_sets else LAYER1 - HISTORY_SETS, config.final_boost],
+                               dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
 
@@ -309,6 +316,12 @@ def _predict(quarter, step, active, m):
                 x[i] = state_logit[i, state]
                 if width > contexts + 2:
                     x[contexts + 2 + i] = ((state_prob[i, state] >> 4) - 2048) >> 2 if state != 0 else 0
+            # The last of the first SEEN_ORDERS contexts that has seen the node: the longest order
+            # with statistics, which says which inputs to trust.
+            longest = 0
+            for i in range(min(SEEN_ORDERS, contexts)):
+                if slots[b, i] >= 0 and table[slots[b, i], j] != 0:
+                    longest = i + 1
             match_state = 0
             x[contexts] = 0
             match_bit[b, j] = 0
@@ -323,17 +336,17 @@ def _predict(quarter, step, active, m):
             rows[b, j, 0] = _row(MATCH_SET, match_state, node)
             rows[b, j, 1] = _row(BYTE_SET, last_byte, node)
             rows[b, j, 2] = _row(TEXT_SET, text_state, node)
-            rows[b, j, 3] = _row(SEEN_SET, seen, node)
+            rows[b, j, 3] = _row(SEEN_SET, longest * (contexts + 1) + seen, node)
             rows[b, j, 4] = _row(BYTE2_SET, byte2, node)
             rows[b, j, 5] = _row(ORDER2_SET, order2, node)
             for k in range(layer1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = net_forward(net, node, x, net_inputs, net_u[b, j], net_h[b, j]) if use_net else 0
-            logit = mix_dot(final, node, logits[b, j], LAYER1 + 1)
+            logit = mix_dot(final, rows[b, j, 0] - MATCH_SET * NODES, logits[b, j], LAYER1 + 1)
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
             if use_apm:
-                p_node, point = apm_refine(apm_node, node, logit)
+                p_node, point = apm_refine(apm_node, (b % APM_LANES) * NODES + node, logit)
                 p_byte, _ = apm_refine(apm_byte, last_byte * NODES + node, logit)
                 p_order2, _ = apm_refine(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), logit)
                 apm_point[b, j] = point
@@ -360,6 +373,7 @@ def _update(quarter, step, active, symbols, m):
     # The mixers learn fast at first, then settle to their rate: rate + boost / (1 + learned / boost_bytes).
     boost, half_life = params[P_BOOST], params[P_BOOST_BYTES]
     mixer_rate = params[P_MIXER_RATE] + boost * half_life // (half_life + learned[0])
+    final_rate = params[P_FINAL_RATE] + params[P_FINAL_BOOST] * half_life // (half_life + learned[0])
     grad = np.empty(WIDTH, dtype=np.int64)
     for b in range(lanes):
         if not active[b]:
@@ -403,9 +417,10 @@ def _update(quarter, step, active, symbols, m):
             if params[P_NET] and abs(error) > SURPRISE:
                 net_train(net, node, inputs[b, j], net_inputs, net_u[b, j], net_h[b, j], error, params[P_NET_RATE],
                           grad)
-            mix_train(final, node, logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j], params[P_FINAL_RATE])
+            mix_train(final, rows[b, j, 0] - MATCH_SET * NODES, logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
+                      final_rate)
             if params[P_APM]:
-                apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)
+                apm_train(apm_node, (b % APM_LANES) * NODES + node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), apm_point[b, j], bit,
                           apm_rate)

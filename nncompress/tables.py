@@ -34,7 +34,7 @@ SQUASH = _squash_table()
 STRETCH = _stretch_table(SQUASH)
 
 
-def _bit_history_states(cap: int = 20, run_cap: int = 48):
+def _bit_history_states(cap: int = 30, run_cap: int = 48):
     """A bit history as a byte: the state is a pair of counts (n0, n1) of the zeros and ones seen.
 
     On a bit, its own count grows (to `run_cap` while the other count is 0, else to `cap`) and
