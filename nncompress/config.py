@@ -11,18 +11,19 @@ from dataclasses import dataclass, replace
 
 @dataclass(frozen=True)
 class ModelConfig:
-    # (+0.0013) beside a value: enwik8_4M codes that many bits/byte worse with the value named, from
-    # benchmarks.ablation.run_variant(Path("../shared/data/enwik8_4M"), {"apm_rate": 6}) against {}.
+    # (+0.0012) beside a value: enwik8_4M codes that many bits/byte worse with the value named, from
+    # benchmarks.ablation.run_variant(Path("../shared/data/enwik8_4M"), {"apm_rate": 6}) against {}
+    # (format 4, 1.6880 with every value as it is).
     # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 4 per bucket.
-    table_bits: int = 24          # 2^24 slots = 256 MiB (22: +0.0331)
-    # Chosen by leaving each out on enwik8_1M (benchmarks/results/contexts.md) and on the Canterbury
+    table_bits: int = 24          # 2^24 slots = 256 MiB (22: +0.0316)
+    # Chosen for format 3 by leaving each out on enwik8_1M (contexts.md then) and on the Canterbury
     # texts: beside o7, o6 earns 0.0001 bits/byte for 7% of the time; column earns 0.0018 on enwik8
     # but 0.03 on line-wrapped prose (alice29, lcet10, plrabn12, run_variant without it). The
     # network reads the first 16 (wht.py).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
                                  "tagword", "lineword", "column")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
-    state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.0010)
+    state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.0013)
     # Components that can be left out, to measure what they add (benchmarks/ablation.py).
     match_model: bool = True
     wht_network: bool = True
@@ -35,14 +36,15 @@ class ModelConfig:
     # Logistic mixing, two layers: weight sets per node selected by small contexts, then mixed.
     mixer_rate: int = 4           # step in 1/16384ths of input * error (12-bit)
     mixer_boost: int = 96         # added to the rate at first, halved after mixer_boost_bytes (weights start
-    mixer_boost_bytes: int = 5000  # far from right; 0: enwik8_1M +0.0074, xargs.1 (4 KB) 2.4% larger)
+    mixer_boost_bytes: int = 5000  # far from right; 0: enwik8_1M +0.0079, xargs.1 (4 KB) 1.9% larger)
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
-                                  # inputs, 0.3 began far too confident (+0.0064)
-    confidence_inputs: bool = False  # each context also gives p - 1/2 (True: -0.0039, ~18% slower)
-    final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0014)
-    final_boost: int = 4          # added to it at first, halved after mixer_boost_bytes like the mixers' boost
+                                  # inputs, 0.3 began far too confident (+0.0091)
+    confidence_inputs: bool = False  # each context also gives p - 1/2 (True: -0.0024, ~21% slower)
+    final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
+    final_boost: int = 4          # added to it at first, halved after mixer_boost_bytes like the mixers' boost:
+                                  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
     net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
-    apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0013)
+    apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0012)
     # Lanes: the block is cut into B contiguous segments coded in lockstep.
     max_lanes: int = 16           # cap on B: more lanes cost less time per byte and more bits
     min_lane_len: int = 4096      # fewer lanes on small inputs, so they still learn
