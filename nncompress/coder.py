@@ -41,15 +41,18 @@ class EncodingSource:
         return self.encoder.get_compressed().astype("<u4").tobytes()
 
 
+_BATCH = 256   # steps whose symbols are packed into bytes at once (per-step numpy work costs more)
+
+
 class DecodingSource:
     def __init__(self, payload: bytes, lanes: int, stride: int):
         words = np.frombuffer(payload, dtype="<u4").astype(np.uint32)
         self.decoder = constriction.stream.queue.RangeDecoder(words)
         self.grid = np.zeros((lanes, stride), dtype=np.uint8)
-        self.symbols = np.zeros((4, lanes), dtype=np.int32)           # the current step's four rounds
+        self.symbols = np.zeros((_BATCH, 4, lanes), dtype=np.int32)   # the rounds of the steps not yet packed
 
     def code(self, step: int, quarter: int, freqs: np.ndarray, active: np.ndarray | None) -> np.ndarray:
-        symbols = self.symbols[quarter]
+        symbols = self.symbols[step % _BATCH, quarter]
         try:
             if active is None:
                 symbols[:] = self.decoder.decode(_FAMILY, freqs)
@@ -58,7 +61,8 @@ class DecodingSource:
                 symbols[active] = self.decoder.decode(_FAMILY, freqs[active])
         except (AssertionError, ValueError, RuntimeError) as exc:
             raise NNCompressError(f"corrupt archive: the coded data is invalid ({exc})") from None
-        if quarter == 3:
-            s = self.symbols
-            self.grid[:, step] = (s[0] << 6) | (s[1] << 4) | (s[2] << 2) | s[3]
+        if quarter == 3 and (step % _BATCH == _BATCH - 1 or step == self.grid.shape[1] - 1):
+            first = step - step % _BATCH
+            s = self.symbols[:step + 1 - first]                            # [steps, 4, lanes]
+            self.grid[:, first:step + 1] = ((s[:, 0] << 6) | (s[:, 1] << 4) | (s[:, 2] << 2) | s[:, 3]).T
         return symbols
