@@ -102,8 +102,8 @@ def main() -> int:
             "cpu": machine_info()["cpu"]}
     lines = ["# Time per stage per step (compression, one thread)", "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}.",
-             "Before: `profile_stages_v1.md` (format 1, torch ops) and `profile_stages_v2.md` (format 2, 37 arrays "
-             "unboxed per kernel call).", ""]
+             "Before: `profile_stages_v1.md` (format 1, torch ops), `profile_stages_v2.md` (format 2, 37 arrays "
+             "unboxed per kernel call) and `profile_stages_v3.md` (format 3).", ""]
     for r in results:
         lines += [f"## Preset -{r['preset']}: {r['bytes']:,} bytes, {r['steps']:,} steps of {r['lanes']} lanes, "
                   f"{r['bytes_per_s']:,} B/s, {r['bits_per_byte']} bits/byte", "",
