@@ -283,6 +283,14 @@ def _parallel_source(fin: BinaryIO, name: str, source: os.stat_result | None) ->
     return name if source is not None and name != STDIO else fin.read()
 
 
+def _write_all(chunks: Iterator[bytes], write: Write) -> int:
+    written = 0
+    for chunk in chunks:
+        write(chunk)
+        written += len(chunk)
+    return written
+
+
 def compress_input(fin: BinaryIO, name: str, source: os.stat_result | None, write: Write, opts: Options,
                    progress: Progress | None = None) -> tuple[int, int]:
     """Compress `fin` into one frame, or into members on opts.threads processes; return (read, written)."""
@@ -290,12 +298,9 @@ def compress_input(fin: BinaryIO, name: str, source: os.stat_result | None, writ
         parallel = _parallel_source(fin, name, source)
         length = source.st_size if isinstance(parallel, str) else len(parallel)
         if member_count(length, opts.threads) > 1:
-            written = 0
-            for frame in compress_members(parallel, length, threads=opts.threads, preset=opts.preset,
-                                          block_size=opts.block_size, device=opts.device, progress=progress):
-                write(frame)
-                written += len(frame)
-            return length, written
+            return length, _write_all(compress_members(parallel, length, threads=opts.threads, preset=opts.preset,
+                                                       block_size=opts.block_size, device=opts.device,
+                                                       progress=progress), write)
         if isinstance(parallel, bytes):
             fin = io.BytesIO(parallel)
     return compress_stream(fin, write, preset=opts.preset, device=opts.device, block_size=opts.block_size,
@@ -309,12 +314,8 @@ def decompress_input(fin: BinaryIO, name: str, source: os.stat_result | None, wr
         parallel = _parallel_source(fin, name, source)
         spans = frame_spans(parallel, opts.threads)
         if len(spans) > 1:
-            written = 0
-            for data in decompress_members(parallel, spans, threads=opts.threads, device=opts.device,
-                                           progress=progress):
-                write(data)
-                written += len(data)
-            return spans[-1][1], written
+            return spans[-1][1], _write_all(decompress_members(parallel, spans, threads=opts.threads,
+                                                               device=opts.device, progress=progress), write)
         if isinstance(parallel, bytes):
             fin = io.BytesIO(parallel)
     return decompress_stream(fin, write, device=opts.device, progress=progress)

@@ -2,8 +2,7 @@
 
 Contract: `archive_info` walks the headers of every frame in a binary file and reports sizes,
 preset, lanes, blocks and where each frame lies (parallel decoding starts from those); it never
-runs the predictor and raises NNCompressError on anything
-invalid or truncated.
+runs the predictor and raises NNCompressError on anything invalid or truncated.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ that every decoder reads frame after frame. `decompress_members` finds an archiv
 their headers and decodes them on several processes, yielding their data in order. Errors in a
 worker are raised in the caller (NNCompressError for a bad archive); on any error or interrupt the
 workers are stopped. Decoding gives the same bytes with any number of processes; compressing does
-not, since every member starts with a fresh model and costs bits (benchmarks/results/threads.md).
+not, since every member starts with a fresh model and costs bits (benchmarks/results/threads_4M.md).
 """
 from __future__ import annotations
 
