@@ -166,6 +166,7 @@ def write_atomically(target: str, produce: Callable[[BinaryIO], None], source: o
         with tmp:
             produce(tmp)
         _copy_metadata(tmp.name, source, opts, name)
+        raise_if_stopped()
         os.replace(tmp.name, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -204,6 +205,7 @@ class ProgressBar:
         self.enabled = enabled and is_terminal(self._stream)
 
     def __call__(self, count: int) -> None:
+        raise_if_stopped()   # the coding calls this every 256 steps: a lost stop signal still stops it
         self.done += count
         now = time.monotonic()
         if self.enabled and now - self._last >= 0.2:
@@ -444,21 +446,42 @@ def _info(name: str, opts: Options) -> None:
 
 # --- running over the files ----------------------------------------------------------------------
 
-@contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """While running, SIGTERM raises _Terminated, so temporary files are removed as on Ctrl-C."""
-    def handler(signum, frame):
-        raise _Terminated()
+_received: list[int] = []   # the stop signals received while running (see _stop_signals_raise)
 
+
+def _raise_stop(signum: int) -> None:
+    raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def raise_if_stopped() -> None:
+    """Raise again for a stop signal whose exception was lost: a handler that runs inside a
+    ctypes callback (numba's compiler calls back into Python) cannot raise out of it."""
+    if _received:
+        _raise_stop(_received[-1])
+
+
+@contextlib.contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """While running, SIGTERM raises _Terminated and Ctrl-C KeyboardInterrupt, so temporary files are
+    removed; both are recorded for raise_if_stopped. A Ctrl-C that the process ignores (started in the
+    background) stays ignored."""
+    def handler(signum, frame):
+        _received.append(signum)
+        _raise_stop(signum)
+
+    _received.clear()
+    wanted = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is signal.default_int_handler
+                                 else [])
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = {signum: signal.signal(signum, handler) for signum in wanted}
     except ValueError:   # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def _silence_stdout() -> None:
@@ -473,7 +496,7 @@ def run_each(files: tuple[str, ...], action: Callable[[str], None]) -> None:
     """Apply `action` to each file; report failures one line each; exit 1 if any failed."""
     ctx = click.get_current_context()
     status = 0
-    with _sigterm_raises():
+    with _stop_signals_raise():
         for name in files or (STDIO,):
             try:
                 action(name)
