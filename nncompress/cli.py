@@ -469,17 +469,22 @@ def _stop_signals_raise() -> Iterator[None]:
         _received.append(signum)
         _raise_stop(signum)
 
+    def unraisable(args) -> None:   # the lost exception: raise_if_stopped raises it again, quietly
+        if not (_received and issubclass(args.exc_type, KeyboardInterrupt)):
+            previous_hook(args)
+
     _received.clear()
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     wanted = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is signal.default_int_handler
                                  else [])
     try:
         previous = {signum: signal.signal(signum, handler) for signum in wanted}
     except ValueError:   # not the main thread: leave signals alone
-        yield
-        return
+        previous = {}
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         for signum, old in previous.items():
             signal.signal(signum, old)
 
