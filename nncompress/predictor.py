@@ -54,8 +54,9 @@ HISTORY_SETS = 2     # the last two mixed, rows[..., 4:6] (BYTE2_SET, ORDER2_SET
 SEEN_ORDERS = 5      # the first five contexts: the presets list their orders first, shortest first
 LONG_MATCH = 16
 # Errors (12-bit) the layer-1 weight sets and the network learn from: below, a step would barely
-# move them. On enwik8_4M, 128 codes 0.025% smaller than 256 and 32 0.013% larger than 128; 256
-# skips the most work.
+# move them, so skipping it saves work. On enwik8_4M (measured with the per-lane node APM of
+# benchmarks/results/model_candidates/free3.patch), 128 coded 0.025% smaller than 256 and 32
+# 0.013% larger than 128; 256 skips the most work.
 SURPRISE = 256
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
@@ -115,7 +116,7 @@ class Predictor:
         self.mixer = np.zeros((NODES * (SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)), self.width), dtype=np.int32)
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)
         self.net = net_parameters(NODES)
-        # Layer 2: a weight set per node and match state, indexed like the match set's rows.
+        # Layer 2: a weight set per node and match state (_final_row).
         self.final = np.full((MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
         self.apm_node = apm_rows(NODES)                                  # context: the node
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
@@ -209,6 +210,12 @@ def _node(half, high, j):
 def _row(weight_set, selector, node):
     """The layer-1 row of `node` in the weight set chosen by `selector`."""
     return (weight_set + selector) * NODES + node
+
+
+@njit(inline="always")
+def _final_row(match_row):
+    """The second layer's row: one per node and match state, numbered like the match set's rows."""
+    return match_row - MATCH_SET * NODES
 
 
 @njit(inline="always")
@@ -342,7 +349,7 @@ def _predict(quarter, step, active, m):
             for k in range(layer1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = net_forward(net, node, x, net_inputs, net_u[b, j], net_h[b, j]) if use_net else 0
-            logit = mix_dot(final, rows[b, j, 0] - MATCH_SET * NODES, logits[b, j], LAYER1 + 1)
+            logit = mix_dot(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1)
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
             if use_apm:
@@ -407,8 +414,7 @@ def _update(quarter, step, active, symbols, m):
                 if n < 1023:
                     match_count[bucket] = n + 1
             node = _node(half, high[b], j)
-            # Weight sets and the network learn from surprises only: below SURPRISE a step would
-            # barely move them, so skipping it saves work and cost no bits on enwik8_4M.
+            # Weight sets and the network learn from surprises only (SURPRISE).
             for k in range(layer1):
                 error = (bit << 12) - SQUASH[logits[b, j, k] + 2048]
                 if abs(error) > SURPRISE:
@@ -417,7 +423,7 @@ def _update(quarter, step, active, symbols, m):
             if params[P_NET] and abs(error) > SURPRISE:
                 net_train(net, node, inputs[b, j], net_inputs, net_u[b, j], net_h[b, j], error, params[P_NET_RATE],
                           grad)
-            mix_train(final, rows[b, j, 0] - MATCH_SET * NODES, logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
+            mix_train(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
                       final_rate)
             if params[P_APM]:
                 apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)

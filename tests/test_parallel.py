@@ -16,7 +16,7 @@ from nncompress import NNCompressError, parallel
 from nncompress.cli import cli
 
 from .helpers import english_like
-from .test_cli import REPO, assert_one_error_line, leftovers, runner
+from .test_cli import REPO, _sigint_as_from_a_terminal, assert_one_error_line, leftovers, runner
 
 MEMBER = 4096   # the members' minimum size in these tests, so that they stay small
 
@@ -146,7 +146,7 @@ def test_interrupt_stops_the_workers_and_leaves_nothing(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "nncompress", "compress", "-1", "-T2", "--rm", "big"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)},
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            preexec_fn=_sigint_as_from_a_terminal)
     try:
         deadline = time.monotonic() + 60
         while not leftovers(tmp_path) and time.monotonic() < deadline and proc.poll() is None:
