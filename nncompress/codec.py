@@ -11,36 +11,41 @@ from typing import Callable
 
 import numpy as np
 
-from .coder import DecodingSource, EncodingSource
+from .coder import Decoding, Encoding, Replay
 from .errors import NNCompressError
 from .format import BLOCK_CODED, BLOCK_STORED, BlockHeader
 from .lanes import LaneLayout, choose_lanes
 from .predictor import Predictor
+from .rounds import code_steps
 
 Progress = Callable[[int], None]  # called with the number of bytes just coded
 
 
-def run_block(predictor: Predictor, layout: LaneLayout, source, progress: Progress | None = None) -> None:
-    """Predict, code and learn one block: a step is one byte of each lane, coded two bits at a time."""
+CHUNK = 256   # steps per compiled call: progress is reported (and a stop signal seen) in between
+
+
+def run_block(predictor: Predictor, layout: LaneLayout, grid: np.ndarray, direction,
+              progress: Progress | None = None) -> None:
+    """Predict, code and learn one block (grid [B, stride] uint8) in the given direction (coder.py)."""
     predictor.start_block(layout)
     lengths = layout.lane_lengths()
-    all_active = int(lengths.min())     # steps before the first lane ends: no mask needed
     reported = 0
-    for step in range(layout.stride):
-        mask = None if step < all_active else lengths > step
-        for quarter in range(4):
-            predictor.update(source.code(step, quarter, predictor.predict(), mask))
-        if progress is not None and (step % 256 == 255 or step == layout.stride - 1):
-            done = int(np.minimum(lengths, step + 1).sum())
+    for first in range(0, layout.stride, CHUNK):
+        last = min(first + CHUNK, layout.stride)
+        words = direction.words(4 * layout.lanes * (last - first))
+        code_steps(direction.mode, grid, lengths, first, last, direction.state, words, predictor.kernel_state)
+        direction.chunk_done()
+        if progress is not None:
+            done = int(np.minimum(lengths, last).sum())
             progress(done - reported)
             reported = done
 
 
 def encode_block(predictor: Predictor, data: bytes, progress: Progress | None = None) -> tuple[BlockHeader, bytes]:
     layout = LaneLayout(len(data), choose_lanes(len(data), predictor.config))
-    source = EncodingSource(layout.split(data))
-    run_block(predictor, layout, source, progress)
-    payload = source.payload()
+    encoding = Encoding()
+    run_block(predictor, layout, layout.split(data), encoding, progress)
+    payload = encoding.payload()
     crc = zlib.crc32(data)
     if len(payload) >= len(data):
         return BlockHeader(BLOCK_STORED, len(data), layout.lanes, len(data), crc), data
@@ -54,11 +59,11 @@ def decode_block(predictor: Predictor, header: BlockHeader, payload: bytes,
         if zlib.crc32(payload) != header.crc:
             raise NNCompressError("corrupt archive: stored block checksum mismatch")
         # The encoder learned this block before storing it; learn it the same way.
-        run_block(predictor, layout, EncodingSource(layout.split(payload), code=False), progress)
+        run_block(predictor, layout, layout.split(payload), Replay(), progress)
         return payload
-    source = DecodingSource(payload, layout.lanes, layout.stride)
-    run_block(predictor, layout, source, progress)
-    data = layout.join(source.grid)
+    grid = np.zeros((layout.lanes, layout.stride), dtype=np.uint8)
+    run_block(predictor, layout, grid, Decoding(payload), progress)
+    data = layout.join(grid)
     if zlib.crc32(data) != header.crc:
         raise NNCompressError("corrupt archive: block checksum mismatch")
     return data

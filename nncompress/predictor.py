@@ -10,8 +10,9 @@ stretched inputs, with the match model's (match.py) -> six logistic mixers (mixe
 Walsh-Hadamard network (wht.py) -> a second mixer over their seven logits -> three APMs (apm.py)
 -> 4 integer frequencies for the round (quantise.py).
 
-Contract: after `start_block`, alternate `predict()` and `update(symbols)`; the predictor knows
-nothing of the coder. Two predictors built from the same config and fed the same symbols return
+Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
+loop (rounds.py), `predict_round` and `learn_round` on `kernel_state`; the predictor knows nothing
+of the coder. Two predictors built from the same config and fed the same symbols return
 identical frequencies on every machine: everything is integer arithmetic in one fixed order.
 Lanes are processed in order 0..B-1: all predict from the same state, then each learns in turn.
 """
@@ -159,14 +160,14 @@ class Predictor:
         self.match_bit = np.zeros((lanes, 16), dtype=np.int64)         # per node: 0 off the match's path,
                                                                         # 1 + the bit it expects
         self.p_final = np.zeros((lanes, 16), dtype=np.int64)
-        self.freqs = np.zeros((lanes, 4), dtype=np.float32)
+        self.freqs = np.zeros((lanes, 4), dtype=np.int64)
         self.step, self.quarter = 0, 0
         self.active = self.lane_lengths > 0
         self._all_active = int(self.lane_lengths.min())   # steps before the first lane ends
         self.kernel_state = _kernel_state(self)
 
     def predict(self) -> np.ndarray:
-        """-> [B, 4] float32 integer frequencies (rows sum to 2^24 - 4) of the next two bits."""
+        """-> [B, 4] int64 frequencies (rows sum to 2^24 - 4) of the next two bits."""
         pending = self._pending or (_NO_SYMBOLS, 0, 0, self.active)
         _step(self._pending is not None, *pending, True, self.quarter, self.step, self.active, self.kernel_state)
         self._pending = None
@@ -242,7 +243,8 @@ def _top(pair, prefix):
 
 
 @njit
-def _predict(quarter, step, active, m):
+def predict_round(quarter, step, active, m):
+    """Fill m.freqs [B, 4] for the round (quarter of the byte at `step`); lanes not `active` get [TOTAL, 0, 0, 0]."""
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
      lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, params) = (
@@ -363,7 +365,8 @@ def _predict(quarter, step, active, m):
 
 
 @njit
-def _update(quarter, step, active, symbols, m):
+def learn_round(quarter, step, active, symbols, m):
+    """Learn the round's two-bit symbols [B] of the `active` lanes, in lane order."""
     (stride, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
      rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
      match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, params) = (
@@ -453,6 +456,6 @@ def _update(quarter, step, active, symbols, m):
 def _step(learn, symbols, quarter_learned, step_learned, active_learned, predict, quarter, step, active, m):
     """Learn the last round's symbols, then predict the next round: one call per round. m: _KernelState."""
     if learn:
-        _update(quarter_learned, step_learned, active_learned, symbols, m)
+        learn_round(quarter_learned, step_learned, active_learned, symbols, m)
     if predict:
-        _predict(quarter, step, active, m)
+        predict_round(quarter, step, active, m)

@@ -3,7 +3,7 @@
 Contract: `pair_frequencies` splits TOTAL = 2^24 - 4 over the four values of the next two bits:
 the round's first node `top` gives floor(n * p_top / 4096) to its 1-branch and the rest to its
 0-branch, and each branch is split by its node (2 top, 2 top + 1) the same way. The four entries
-sum to exactly TOTAL, and constriction then codes value v with probability exactly
+sum to exactly TOTAL, and the range coder (rangecoder.py) then codes value v with probability exactly
 (q_v + 1) / 2^24 (docs/FORMAT.md): every value stays possible, and the arithmetic is exact.
 """
 from __future__ import annotations
