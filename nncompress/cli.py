@@ -107,11 +107,11 @@ def refuse_terminal_output(stream, force: bool) -> bool:
 
 
 def _stdin() -> BinaryIO:
-    return click.get_binary_stream("stdin")
+    return sys.stdin.buffer
 
 
 def _stdout() -> BinaryIO:
-    return click.get_binary_stream("stdout")
+    return sys.stdout.buffer
 
 
 @contextlib.contextmanager
@@ -201,7 +201,7 @@ class ProgressBar:
         self.done = 0
         self.start = time.monotonic()
         self._last = 0.0
-        self._stream = click.get_text_stream("stderr")
+        self._stream = sys.stderr
         self.enabled = enabled and is_terminal(self._stream)
 
     def __call__(self, count: int) -> None:

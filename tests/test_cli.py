@@ -442,7 +442,7 @@ def test_verbose_summary(tmp_path):
 def test_progress_bar_draws_only_on_a_terminal(monkeypatch):
     stream = io.StringIO()
     stream.isatty = lambda: True
-    monkeypatch.setattr(cli.click, "get_text_stream", lambda name: stream)
+    monkeypatch.setattr(cli.sys, "stderr", stream)
     bar = cli.ProgressBar("x", 1000, enabled=True)
     bar.start -= 1.0
     bar(500)
