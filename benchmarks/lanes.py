@@ -4,8 +4,8 @@
 
 Each B codes the whole file as one block with exactly B lanes (the preset's other settings
 unchanged), through the range coder, then decodes it and checks the round trip; times exclude
-compiling the kernels. A round costs a fixed Python and coder overhead plus the model's work per
-lane, so more lanes are faster per byte, while the model learns less from each lane's neighbours.
+compiling the kernels. A round's memory loads for all lanes are in flight together, so more lanes
+are faster per byte (up to about 16), while the model learns less from each lane's neighbours.
 The model runs on one thread; more processes (-T) are measured by `benchmarks.run --threads`
 (benchmarks/README.md, "Threads").
 """
