@@ -1,8 +1,10 @@
 """Model configuration and the presets -1..-9.
 
 A preset fully determines the predictor, so the archive stores only the preset number (see
-docs/FORMAT.md). Changing any value of an existing preset changes the bitstream and therefore
-requires a new FORMAT_VERSION.
+docs/FORMAT.md). Changing a model value of an existing preset changes what a decoder must compute
+and therefore requires a new FORMAT_VERSION. The lanes (max_lanes, min_lane_len) and the block
+size (block_log) are the encoder's choice, written into every frame and block header: changing
+them changes the archives an encoder writes, not the format.
 """
 from __future__ import annotations
 
@@ -45,8 +47,8 @@ class ModelConfig:
                                   # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
     net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0012)
-    # Lanes: the block is cut into B contiguous segments coded in lockstep.
-    max_lanes: int = 16           # cap on B: more lanes cost less time per byte and more bits
+    # Lanes: the block is cut into B contiguous segments coded in lockstep (benchmarks/results/lanes_presets.md).
+    max_lanes: int = 8            # cap on B: more lanes (up to 16) cost less time per byte and more bits
     min_lane_len: int = 4096      # fewer lanes on small inputs, so they still learn
     block_log: int = 24           # 16 MiB blocks bound memory on unbounded streams
 
@@ -66,26 +68,27 @@ class ModelConfig:
 DEFAULT_PRESET = 6
 
 # -1: fastest and smallest memory; -9: strongest. Speed is set mostly by the number of contexts
-# (benchmarks/results/contexts.md) and by the lanes: each round of B lanes also costs a fixed few us
-# of Python, kernel call and coder (benchmarks/results/lanes.md, profile_stages.md).
+# (benchmarks/results/contexts.md) and by the lanes: a round's memory loads for B lanes are in
+# flight together, so up to 16 lanes each halving of B costs a few % of speed and saves bits
+# (benchmarks/results/lanes_presets.md).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
-                     max_lanes=32)
+                     max_lanes=16)
 PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup", "column"),
-                     lane_contexts=("o2", "word"), table_bits=22, max_lanes=32)
+                     lane_contexts=("o2", "word"), table_bits=22, max_lanes=16)
 PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "skip", "column"),
-                     table_bits=23, max_lanes=32)
-PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=32)
+                     table_bits=23, max_lanes=16)
+PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=16)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
 # -7..-9 add what the default leaves out for speed: the byte above, a lane-local o2 and confidence
 # inputs (benchmarks/results/contexts.md and ablation.md).
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above",), lane_contexts=("o2",) + _BASE.lane_contexts,
                   confidence_inputs=True)
-PRESETS[7] = _STRONG
-PRESETS[8] = replace(_STRONG, max_lanes=8)
-PRESETS[9] = replace(_STRONG, table_bits=25, match_bits=22, max_lanes=2)
+PRESETS[7] = replace(_STRONG, max_lanes=4)
+PRESETS[8] = replace(_STRONG, max_lanes=2)
+PRESETS[9] = replace(_STRONG, table_bits=25, match_bits=22, max_lanes=1)
 
 
 def preset_config(level: int) -> ModelConfig:
