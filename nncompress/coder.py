@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import NNCompressError
-from .rangecoder import INVALID, WRITTEN, encode_capacity, new_state, seal, start_decoding
+from .rangecoder import INVALID, WORDS_RAN_OUT, WRITTEN, encode_capacity, new_state, seal, start_decoding
 from .rounds import DECODE, ENCODE, LEARN
 
 _NO_WORDS = np.zeros(0, dtype=np.uint32)
@@ -52,6 +52,8 @@ class Decoding:
         return self._words
 
     def chunk_done(self) -> None:
+        if self.state[INVALID] == WORDS_RAN_OUT:
+            raise NNCompressError("corrupt archive: the coded data ends before the block does")
         if self.state[INVALID]:
             raise NNCompressError("corrupt archive: the coded data is invalid")
 

@@ -22,6 +22,7 @@ PRECISION = 24
 # State layout (uint64): the interval, and the encoder's or decoder's bookkeeping.
 LOWER, RANGE, POINT, READ, INVERTED, INVERTED_WORD, WRITTEN, INVALID = range(8)
 STATE_WORDS = 8
+POINT_OUTSIDE, WORDS_RAN_OUT = 1, 2   # why a decoder set state[INVALID]
 _FULL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _WORD_BITS = np.uint64(32)
 _LOW_RANGE = np.uint64(1) << np.uint64(32)   # renormalise when the range falls below one word
@@ -105,6 +106,12 @@ def seal(state, out):
         _write(state, out, 0)
 
 
+# A valid stream is never read more than this many words past its end: the decoder reads two words
+# to start and one per renormalisation, the encoder writes one per renormalisation and one or two
+# to seal (none if it coded nothing). Needing a third means the data is corrupt or cut short.
+READ_PAST_END = 2
+
+
 def start_decoding(words: np.ndarray) -> np.ndarray:
     """A decoder's state over `words` (uint32): the point is the first two words, zero padded."""
     state = new_state()
@@ -112,18 +119,19 @@ def start_decoding(words: np.ndarray) -> np.ndarray:
     for word in words[:2]:
         point = (point << 32) | int(word)
     state[POINT] = np.uint64(point << (32 * (2 - min(len(words), 2))) if len(words) else 0)
-    state[READ] = min(len(words), 2)
+    state[READ] = 2     # words read so far, counting those past the end (zeros)
     return state
 
 
 @njit(inline="always")
 def decode_symbol(state, words, freqs):
-    """-> the symbol under the point (freqs: its four frequencies); sets state[INVALID] and returns 0
-    where the point lies outside every symbol, which only corrupt data can do."""
+    """-> the symbol under the point (freqs: its four frequencies). Sets state[INVALID] where the
+    point lies outside every symbol (and returns 0) or the words run out (READ_PAST_END), which
+    only corrupt or cut data can do."""
     scale = state[RANGE] >> np.uint64(PRECISION)
     quantile = (state[POINT] - state[LOWER]) // scale
     if quantile >= np.uint64(1 << PRECISION):
-        state[INVALID] = np.uint64(1)
+        state[INVALID] = np.uint64(POINT_OUTSIDE)
         return 0
     symbol, cumulative = 0, np.uint64(0)
     for v in range(1, 4):
@@ -140,5 +148,7 @@ def decode_symbol(state, words, freqs):
         state[POINT] <<= _WORD_BITS
         if state[READ] < words.shape[0]:
             state[POINT] |= np.uint64(words[state[READ]])
-            state[READ] += np.uint64(1)
+        state[READ] += np.uint64(1)
+        if state[READ] > words.shape[0] + READ_PAST_END:
+            state[INVALID] = np.uint64(WORDS_RAN_OUT)
     return symbol

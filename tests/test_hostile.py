@@ -75,3 +75,20 @@ def test_huge_claimed_sizes_are_not_allocated(archive):
     huge = pack_block(BlockHeader(BLOCK_STORED, 1 << 28, 1, 1 << 28, 0))
     with pytest.raises(NNCompressError):
         nncompress.decompress(archive[:HEADER_SIZE] + huge)
+
+
+def test_a_block_promising_more_than_its_payload_codes_stops_when_the_words_run_out():
+    # A forged header (valid checksums) claims 1 MiB for a payload that codes 400 bytes: the
+    # decoder stops soon after the payload's words end, not after decoding a megabyte of noise
+    # to find the checksum wrong.
+    from nncompress.codec import encode_block
+    from nncompress.config import preset_config
+    from nncompress.format import BLOCK_CODED, BlockHeader, FrameHeader, Trailer, pack_block, pack_header, pack_trailer
+    from nncompress.predictor import Predictor
+    header, payload = encode_block(Predictor(preset_config(1)), DATA)
+    assert header.kind == BLOCK_CODED
+    forged = BlockHeader(BLOCK_CODED, 1 << 20, header.lanes, len(payload), header.crc)
+    blob = (pack_header(FrameHeader(1, 20)) + pack_block(forged) + payload +
+            pack_trailer(Trailer(1 << 20, header.crc)))
+    with pytest.raises(NNCompressError, match="ends before the block does"):
+        nncompress.decompress(blob)

@@ -33,6 +33,8 @@ def _encode_all(state, freqs, symbols, out):
 def _decode_all(state, words, freqs, out):
     for i in range(out.shape[0]):
         out[i] = rangecoder.decode_symbol(state, words, freqs[i])
+        if state[rangecoder.INVALID]:
+            break
 
 
 def _ours(freqs, symbols):
@@ -49,6 +51,7 @@ def _reference(freqs, symbols):
 
 
 def _decoded(words, freqs):
+    """Decodes all of freqs' symbols, asserting the decoder found the words valid."""
     out = np.zeros(len(freqs), dtype=np.int64)
     state = rangecoder.start_decoding(words)
     _decode_all(state, words, freqs, out)
@@ -106,17 +109,32 @@ def test_a_point_outside_every_symbol_is_reported_not_decoded():
     state = rangecoder.start_decoding(words)
     out = np.zeros(1, dtype=np.int64)
     _decode_all(state, words, np.array([[TOTAL, 0, 0, 0]], dtype=np.int64), out)
-    assert state[rangecoder.INVALID] == 1
+    assert state[rangecoder.INVALID] == rangecoder.POINT_OUTSIDE
 
 
-def test_reading_past_the_end_reads_zeros_and_stops():
-    freqs, symbols = _stream(9, 500)
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 1500))
+def test_a_valid_stream_is_read_at_most_two_words_past_its_end(seed, n):
+    freqs, symbols = _stream(seed, n)
+    words = _reference(freqs, symbols)
+    state = rangecoder.start_decoding(words)
+    out = np.zeros(n, dtype=np.int64)
+    _decode_all(state, words, freqs, out)
+    assert state[rangecoder.INVALID] == 0 and np.array_equal(out, symbols)
+    assert int(state[rangecoder.READ]) <= len(words) + rangecoder.READ_PAST_END
+
+
+def test_words_that_run_out_are_reported():
+    # A header may promise more symbols than its payload holds (cut or forged): the decoder stops
+    # soon after the words end instead of decoding zeros to the end of the block.
+    freqs, symbols = _stream(9, 4000)
     words = _reference(freqs, symbols)
     short = words[:len(words) // 2]
-    out = np.zeros(len(symbols), dtype=np.int64)
     state = rangecoder.start_decoding(short)
-    _decode_all(state, short, freqs, out)      # ends; the symbols after the cut are garbage
-    assert int(state[rangecoder.READ]) == len(short)
+    out = np.zeros(len(symbols), dtype=np.int64)
+    _decode_all(state, short, freqs, out)
+    assert state[rangecoder.INVALID] == rangecoder.WORDS_RAN_OUT
+    assert int(state[rangecoder.READ]) == len(short) + rangecoder.READ_PAST_END + 1
 
 
 def test_the_compiled_step_routine_codes_what_the_predictor_and_constriction_give():
