@@ -18,12 +18,10 @@ Lanes are processed in order 0..B-1: all predict from the same state, then each 
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
+from collections import namedtuple
 
-import numba
 import numpy as np
-from numba import njit, types
-from numba.experimental import structref
+from numba import njit
 
 from .apm import POINTS, apm_refine, apm_rows, apm_train
 from .config import ModelConfig
@@ -69,9 +67,10 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
 
 
-# What the kernels work on, handed to them as one object: numba unboxes one argument per call
-# instead of 37 arrays (a call's overhead: 2.8 us with them, 1.0 us with this, in a ~25 us round:
-# benchmarks/results/profile_stages_v2.md and profile_stages.md).
+# What the kernels work on, handed to them as one named tuple. (A numba structref unboxed faster
+# when the kernels were called every round, but its constructor is compiled afresh in every
+# process: 0.42 s of each start. A named tuple's type is cached with the kernels; rounds.py calls
+# them once per 256 steps, where unboxing costs nothing measurable.)
 _KERNEL_STATE_FIELDS = (
     "stride", "table_mask", "high", "prefix", "keys", "kinds", "table", "slots", "tags", "state_prob",
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
@@ -80,24 +79,11 @@ _KERNEL_STATE_FIELDS = (
     "params")
 
 
-@structref.register
-class _KernelStateType(types.StructRef):
-    def preprocess_fields(self, fields):
-        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+KernelState = namedtuple("KernelState", _KERNEL_STATE_FIELDS)
 
 
-class _KernelState(structref.StructRefProxy):
-    pass
-
-
-structref.define_proxy(_KernelState, _KernelStateType, list(_KERNEL_STATE_FIELDS))
-
-
-def _kernel_state(predictor: "Predictor"):
-    values = [getattr(predictor, name) for name in _KERNEL_STATE_FIELDS]
-    if numba.config.DISABLE_JIT:   # the kernels run as Python: they read the same attributes off a namespace
-        return SimpleNamespace(**dict(zip(_KERNEL_STATE_FIELDS, values)))
-    return _KernelState(*values)
+def _kernel_state(predictor: "Predictor") -> KernelState:
+    return KernelState(*(getattr(predictor, name) for name in _KERNEL_STATE_FIELDS))
 
 
 class Predictor:
