@@ -36,8 +36,9 @@ def measure(data: bytes, preset: int, lanes: int) -> dict:
     decompress_s = time.perf_counter() - start
     if restored != data:
         raise SystemExit(f"round trip failed with {lanes} lanes")
-    return {"preset": preset, "lanes": header.lanes, "bytes": len(payload), "bits_per_byte": round(8 * len(payload) / len(data), 4),
-            "compress_Bps": round(len(data) / compress_s), "decompress_Bps": round(len(data) / decompress_s)}
+    return {"preset": preset, "lanes": header.lanes, "bytes": len(payload),
+            "bits_per_byte": round(8 * len(payload) / len(data), 4), "compress_Bps": round(len(data) / compress_s),
+            "decompress_Bps": round(len(data) / decompress_s)}
 
 
 def main() -> int:
@@ -61,9 +62,10 @@ def main() -> int:
     lines = [f"# Lanes: speed and bits per byte, preset {named}, {args.file.name} ({len(data):,} bytes)", "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}; one thread; payload bytes (one block); "
              "in-process times (no start-up).", "",
-             "| preset | lanes | bytes | bits/byte | compress kB/s | decompress kB/s |", "|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| -{r['preset']} | {r['lanes']} | {r['bytes']:,} | {r['bits_per_byte']} | {r['compress_Bps'] / 1000:.1f} | "
-              f"{r['decompress_Bps'] / 1000:.1f} |" for r in rows]
+             "| preset | lanes | bytes | bits/byte | compress kB/s | decompress kB/s |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| -{r['preset']} | {r['lanes']} | {r['bytes']:,} | {r['bits_per_byte']} | "
+              f"{r['compress_Bps'] / 1000:.1f} | {r['decompress_Bps'] / 1000:.1f} |" for r in rows]
     save_results(args.out, meta, rows, lines)
     return 0
 

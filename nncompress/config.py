@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 class ModelConfig:
     # (+0.0012) beside a value: enwik8_4M codes that many bits/byte worse with the value named, from
     # benchmarks.ablation.run_variant(Path("../shared/data/enwik8_4M"), {"apm_rate": 6}) against {}
-    # (format 4, 1.6880 with every value as it is).
+    # (format 4 at 16 lanes, 1.6880 with every value as it is).
     # Hashed context memory: 16-byte slots of bit histories (one nibble's tree), 4 per bucket.
     table_bits: int = 24          # 2^24 slots = 256 MiB (22: +0.0316)
     # Chosen for format 3 by leaving each out on enwik8_1M (contexts.md then) and on the Canterbury
