@@ -69,7 +69,8 @@ DEFAULT_PRESET = 6
 
 # -1: fastest and smallest memory; -9: strongest. Speed is set mostly by the number of contexts
 # (benchmarks/results/contexts.md) and by the lanes: a round's memory loads for B lanes are in
-# flight together, so up to 16 lanes each halving of B costs a few % of speed and saves bits
+# flight together, so below 16 lanes each halving of B costs speed, more the fewer lanes there are
+# (at -6 on enwik8_1M: 2%, 6%, 12%, 17% from 16 down to 1), and saves about 0.2% of the bits
 # (benchmarks/results/lanes_presets.md).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()

@@ -69,8 +69,9 @@ _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
 
 # What the kernels work on, handed to them as one named tuple. (A numba structref unboxed faster
 # when the kernels were called every round, but its constructor is compiled afresh in every
-# process: 0.42 s of each start. A named tuple's type is cached with the kernels; rounds.py calls
-# them once per 256 steps, where unboxing costs nothing measurable.)
+# process: a process's first start_block took 0.72 s with it, 0.30 s without. A named tuple's type
+# is cached with the kernels; rounds.py calls them once per 256 steps, where unboxing costs nothing
+# measurable.)
 _KERNEL_STATE_FIELDS = (
     "stride", "table_mask", "high", "prefix", "keys", "kinds", "table", "slots", "tags", "state_prob",
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
@@ -440,7 +441,8 @@ def learn_round(quarter, step, active, symbols, m):
 
 @kernel
 def _step(learn, symbols, quarter_learned, step_learned, active_learned, predict, quarter, step, active, m):
-    """Learn the last round's symbols, then predict the next round: one call per round. m: _KernelState."""
+    """Learn the last round's symbols, then predict the next round: one call per round (predict()/update(),
+    which tests and experiments use; the codec runs rounds.code_steps). m: KernelState."""
     if learn:
         learn_round(quarter_learned, step_learned, active_learned, symbols, m)
     if predict:

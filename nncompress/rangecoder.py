@@ -6,9 +6,8 @@ symbols with `stream.model.Categorical(perfect=False)` and the same integer freq
 per symbol, summing to quantise.TOTAL = 2^24 - 4, so value v gets (q_v + 1) / 2^24: see
 docs/FORMAT.md); `decode_symbol` reads such words back. tests/test_rangecoder.py checks both
 against constriction. It runs inside the step loop (rounds.py), so a round costs no call into
-Python: with constriction called once per round from Python, the CLI coded enwik8_4M at
-151-153 / 152-154 kB/s (compress / decompress); with this, 182-184 / 185-191 (same machine,
-alternating runs).
+Python: called from Python once per round, constriction and the calls took 17% of the time
+(benchmarks/results/profile_stages_v4.md); here the coder takes 1.6% (profile_stages.md).
 
 A coder's state is one uint64 array (STATE_WORDS). Every operation is unsigned 64-bit
 arithmetic; sums of lower and range wrap, as in the reference.
@@ -37,7 +36,7 @@ def new_state() -> np.ndarray:
 
 def encode_capacity(state: np.ndarray, symbols: int) -> int:
     """Words that encoding `symbols` more symbols and sealing can write at most: one per symbol,
-    the words held back while the interval straddles a word boundary, and two to seal."""
+    the words held back while the interval straddles a word boundary, two to seal, and one spare."""
     return symbols + int(state[INVERTED]) + 3
 
 
@@ -106,10 +105,10 @@ def seal(state, out):
         _write(state, out, 0)
 
 
-# A valid stream is never read more than this many words past its end: the decoder reads two words
-# to start and one per renormalisation, the encoder writes one per renormalisation and one or two
-# to seal (none if it coded nothing). Needing a third means the data is corrupt or cut short.
-READ_PAST_END = 2
+# A valid stream of at least one symbol is never read more than this many words past its end: the
+# decoder reads two words to start and one per renormalisation, the encoder writes one per
+# renormalisation and one or two to seal. Needing another means the data is corrupt or cut short.
+READ_PAST_END = 1
 
 
 def start_decoding(words: np.ndarray) -> np.ndarray:
@@ -146,9 +145,10 @@ def decode_symbol(state, words, freqs):
         state[LOWER] <<= _WORD_BITS
         state[RANGE] <<= _WORD_BITS
         state[POINT] <<= _WORD_BITS
-        if state[READ] < words.shape[0]:
+        available = np.uint64(words.shape[0])   # unsigned, as READ: a mixed compare would go through floats
+        if state[READ] < available:
             state[POINT] |= np.uint64(words[state[READ]])
         state[READ] += np.uint64(1)
-        if state[READ] > words.shape[0] + READ_PAST_END:
+        if state[READ] > available + np.uint64(READ_PAST_END):
             state[INVALID] = np.uint64(WORDS_RAN_OUT)
     return symbol

@@ -71,3 +71,21 @@ def test_block_size_option_sets_the_header_and_is_checked():
     for bad in (1000, 512, 1 << 29):
         with pytest.raises(ValueError):
             nncompress.compress(b"x", preset=1, block_size=bad)
+
+
+@pytest.mark.parametrize("lanes", [1, 4, 32])
+def test_the_lanes_are_the_encoders_choice(lanes):
+    # The decoder takes B from the block header, whatever the preset's max_lanes: archives from an
+    # encoder that chose other lanes (an older release, another preset table) still decode.
+    from dataclasses import replace
+
+    from nncompress.codec import decode_block, encode_block
+    from nncompress.config import preset_config
+    from nncompress.predictor import Predictor
+
+    from .helpers import english_like
+    data = english_like(3000, seed=5)
+    chosen = replace(preset_config(1), max_lanes=lanes, min_lane_len=64)
+    header, payload = encode_block(Predictor(chosen), data)
+    assert header.kind == BLOCK_CODED and header.lanes == lanes
+    assert decode_block(Predictor(preset_config(1)), header, payload) == data
