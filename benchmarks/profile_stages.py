@@ -6,9 +6,10 @@ nncompress codes a block in compiled calls of 256 steps each (rounds.py): every 
 codes and learns inside the call. Here the same loop runs with the CPU's cycle counter read
 around each stage (`_timed_steps`, which mirrors rounds.code_steps in ENCODE mode and must give
 the same archive); cycles become seconds by the counter's rate over the run. The loop, the calls
-and the reading of the counter are what the wall time leaves. The instrumented loop runs 8-17%
-slower than the plain one, whose speed is reported beside it. (Timing separate calls per stage
-instead, as for formats 1-4, now overstates the stages: each call starts with colder caches.)
+and the reading of the counter are what the wall time leaves. The instrumented loop ran 7-18%
+slower than the plain one in two runs; the plain speed is reported beside it. (Timing separate
+calls per stage instead, as for formats 1-4, now overstates the stages: each call starts with
+colder caches.)
 
 Stages: predict = context slots (hashing of the nibble, bucket search), gather of bit histories
 and state maps, the match model's input, 6 weight sets, the WHT network forward, the second
