@@ -6,8 +6,9 @@ each round the predictor (m: its kernel state) gives every lane's frequencies, t
 symbols are coded in lane order, and the predictor learns them. ENCODE reads the symbols from
 `grid` [B, stride] (uint8) and writes words to `words`; DECODE reads `words`, ORs the symbols
 into `grid` (zeroed by the caller) and, if the coder finds the data invalid
-(coder[rangecoder.INVALID]), returns at the end of that round without learning it; LEARN only replays `grid` (a stored block). Compression and
-decompression run this one loop, so they cannot drift apart.
+(coder[rangecoder.INVALID]), returns at the end of that round without learning it; LEARN only
+replays `grid` (a stored block). Compression and decompression run this one loop, so they cannot
+drift apart.
 """
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def _stream(seed: int, n: int):
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 2000))
-def test_words_are_constrictions_and_decode_both_ways(seed, n):
+def test_words_are_constrictions_and_decode_back(seed, n):
     freqs, symbols = _stream(seed, n)
     reference = _reference(freqs, symbols)
     assert np.array_equal(_ours(freqs, symbols), reference)
