@@ -114,10 +114,8 @@ READ_PAST_END = 1
 def start_decoding(words: np.ndarray) -> np.ndarray:
     """A decoder's state over `words` (uint32): the point is the first two words, zero padded."""
     state = new_state()
-    point = 0
-    for word in words[:2]:
-        point = (point << 32) | int(word)
-    state[POINT] = np.uint64(point << (32 * (2 - min(len(words), 2))) if len(words) else 0)
+    high, low = (int(word) for word in list(words[:2]) + [0] * (2 - min(len(words), 2)))
+    state[POINT] = np.uint64((high << 32) | low)
     state[READ] = 2     # words read so far, counting those past the end (zeros)
     return state
 
