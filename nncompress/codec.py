@@ -12,11 +12,11 @@ from typing import Callable
 import numpy as np
 
 from .coder import Decoding, Encoding, Replay
+from .device import block_steps
 from .errors import NNCompressError
 from .format import BLOCK_CODED, BLOCK_STORED, BlockHeader
 from .lanes import LaneLayout, choose_lanes
 from .predictor import Predictor
-from .rounds import code_steps
 
 Progress = Callable[[int], None]  # called with the number of bytes just coded
 
@@ -25,26 +25,32 @@ CHUNK = 256   # steps per compiled call: progress is reported (and a stop signal
 
 
 def run_block(predictor: Predictor, layout: LaneLayout, grid: np.ndarray, direction,
-              progress: Progress | None = None) -> None:
-    """Predict, code and learn one block (grid [B, stride] uint8) in the given direction (coder.py)."""
+              progress: Progress | None = None, device: str = "cpu") -> None:
+    """Predict, code and learn one block (grid [B, stride] uint8) in the given direction (coder.py),
+    on `device` (device.py)."""
     predictor.start_block(layout)
     lengths = layout.lane_lengths()
+    steps = block_steps(device, predictor.kernel_state, grid)
     reported = 0
-    for first in range(0, layout.stride, CHUNK):
-        last = min(first + CHUNK, layout.stride)
-        words = direction.words(4 * layout.lanes * (last - first))
-        code_steps(direction.mode, grid, lengths, first, last, direction.state, words, predictor.kernel_state)
-        direction.chunk_done()
-        if progress is not None:
-            done = int(np.minimum(lengths, last).sum())
-            progress(done - reported)
-            reported = done
+    try:
+        for first in range(0, layout.stride, CHUNK):
+            last = min(first + CHUNK, layout.stride)
+            words = direction.words(4 * layout.lanes * (last - first))
+            steps.run(direction.mode, lengths, first, last, direction.state, words)
+            direction.chunk_done()
+            if progress is not None:
+                done = int(np.minimum(lengths, last).sum())
+                progress(done - reported)
+                reported = done
+    finally:
+        steps.close()
 
 
-def encode_block(predictor: Predictor, data: bytes, progress: Progress | None = None) -> tuple[BlockHeader, bytes]:
+def encode_block(predictor: Predictor, data: bytes, progress: Progress | None = None,
+                 device: str = "cpu") -> tuple[BlockHeader, bytes]:
     layout = LaneLayout(len(data), choose_lanes(len(data), predictor.config))
     encoding = Encoding()
-    run_block(predictor, layout, layout.split(data), encoding, progress)
+    run_block(predictor, layout, layout.split(data), encoding, progress, device)
     payload = encoding.payload()
     crc = zlib.crc32(data)
     if len(payload) >= len(data):
@@ -53,16 +59,16 @@ def encode_block(predictor: Predictor, data: bytes, progress: Progress | None = 
 
 
 def decode_block(predictor: Predictor, header: BlockHeader, payload: bytes,
-                 progress: Progress | None = None) -> bytes:
+                 progress: Progress | None = None, device: str = "cpu") -> bytes:
     layout = LaneLayout(header.length, header.lanes)
     if header.kind == BLOCK_STORED:
         if zlib.crc32(payload) != header.crc:
             raise NNCompressError("corrupt archive: stored block checksum mismatch")
         # The encoder learned this block before storing it; learn it the same way.
-        run_block(predictor, layout, layout.split(payload), Replay(), progress)
+        run_block(predictor, layout, layout.split(payload), Replay(), progress, device)
         return payload
     grid = np.zeros((layout.lanes, layout.stride), dtype=np.uint8)
-    run_block(predictor, layout, grid, Decoding(payload), progress)
+    run_block(predictor, layout, grid, Decoding(payload), progress, device)
     data = layout.join(grid)
     if zlib.crc32(data) != header.crc:
         raise NNCompressError("corrupt archive: block checksum mismatch")

@@ -7,8 +7,9 @@ concatenated frame, the same bytes for any `threads`.
 from __future__ import annotations
 
 from .config import DEFAULT_PRESET
+from .device import resolve_device
 from .parallel import compress_members, decompress_members, frame_spans, member_count
-from .stream import NNCompressor, NNDecompressor, check_device
+from .stream import NNCompressor, NNDecompressor
 
 
 def compress(data: bytes, *, preset: int = DEFAULT_PRESET, block_size: int | None = None, device: str = "cpu",
@@ -24,7 +25,7 @@ def compress(data: bytes, *, preset: int = DEFAULT_PRESET, block_size: int | Non
 
 def decompress(data: bytes, *, device: str = "cpu", threads: int = 1) -> bytes:
     """Decompress one or more concatenated archives; threads > 1 (0: one per core) decodes them in parallel."""
-    check_device(device)
+    resolve_device(device)
     data = bytes(data)
     if len(spans := frame_spans(data, threads)) > 1:
         return b"".join(decompress_members(data, spans, threads=threads, device=device))

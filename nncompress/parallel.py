@@ -18,9 +18,10 @@ import signal
 import sys
 from typing import Callable, Iterator
 
+from .device import resolve_device
 from .errors import NNCompressError
 from .info import archive_info
-from .stream import NNCompressor, NNDecompressor, check_device
+from .stream import NNCompressor, NNDecompressor
 
 # A member shorter than this would cost much more in bits than its process saves in time.
 MIN_MEMBER = 1 << 20
@@ -84,7 +85,7 @@ def compress_members(source, length: int, *, threads: int, preset: int, block_si
 def decompress_members(source, spans: list[tuple[int, int]], *, threads: int, device: str = "cpu",
                        progress: Progress | None = None) -> Iterator[bytes]:
     """Yield the data of the frames at `spans` (byte ranges of `source`), in order."""
-    check_device(device)
+    resolve_device(device)
     jobs = [(_decompress_part, (_part(source, start, end),)) for start, end in spans]
     yield from _run(jobs, threads, progress)
 

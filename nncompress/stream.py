@@ -12,20 +12,13 @@ from typing import Callable
 
 from .codec import decode_block, encode_block
 from .config import DEFAULT_PRESET, preset_config
+from .device import resolve_device
 from .errors import NNCompressError, TruncatedArchiveError
 from .format import (MAX_BLOCK_LOG, MIN_BLOCK_LOG, BlockHeader, FrameHeader, Trailer, pack_block, pack_header,
                      pack_trailer, parse_header, parse_unit)
 from .predictor import Predictor
 
 Progress = Callable[[int], None]
-
-
-def check_device(device: str) -> None:
-    """'auto' and 'cpu' run on the CPU. The model has no CUDA kernels yet, so 'cuda' is refused."""
-    if device not in ("auto", "cpu", "cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', not {device!r}")
-    if device == "cuda":
-        raise NNCompressError("--device cuda: this version's model runs on the CPU only (no CUDA kernels yet)")
 
 
 def block_log(block_size: int) -> int:
@@ -48,7 +41,7 @@ class NNCompressor:
         self.config = preset_config(preset)
         log = self.config.block_log if block_size is None else block_log(block_size)
         self._header = FrameHeader(preset, log)
-        check_device(device)
+        self._device = resolve_device(device)
         self._progress = progress
         self._predictor: Predictor | None = None   # built on the first block: empty input costs nothing
         self._pending = bytearray()
@@ -91,7 +84,7 @@ class NNCompressor:
     def _encode(self, block: bytes) -> bytes:
         if self._predictor is None:
             self._predictor = Predictor(self.config)
-        header, payload = encode_block(self._predictor, block, self._progress)
+        header, payload = encode_block(self._predictor, block, self._progress, self._device)
         return pack_block(header) + payload
 
 
@@ -99,7 +92,7 @@ class NNDecompressor:
     """Decompress one frame incrementally, like lzma.LZMADecompressor."""
 
     def __init__(self, *, device: str = "cpu", progress: Progress | None = None):
-        check_device(device)
+        self._device = resolve_device(device)
         self._progress = progress
         self._input = bytearray()
         self._output = bytearray()
@@ -167,7 +160,7 @@ class NNDecompressor:
             offset += unit.payload
             if self._predictor is None:
                 self._predictor = Predictor(preset_config(self._header.preset))
-            block = decode_block(self._predictor, unit, payload, self._progress)
+            block = decode_block(self._predictor, unit, payload, self._progress, self._device)
             self._output += block
             self._length += len(block)
             self._crc = zlib.crc32(block, self._crc)

@@ -29,3 +29,14 @@ def english_like(n: int, seed: int = 0) -> bytes:
         out.append(w)
         size += len(w) + 1
     return " ".join(out).encode()[:n]
+
+
+def cuda_available() -> bool:
+    """Can --device cuda run here: torch and triton installed and a CUDA device visible?"""
+    from nncompress.device import resolve_device
+    from nncompress.errors import NNCompressError
+    try:
+        resolve_device("cuda")
+    except NNCompressError:
+        return False
+    return True

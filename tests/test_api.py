@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import zlib
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 import nncompress
 from nncompress import NNCompressError, NNCompressor, NNDecompressor
 
-from .helpers import CANTERBURY, english_like, shared_file
+from .helpers import CANTERBURY, cuda_available, english_like, shared_file
 
 SMALL_INPUTS = {
     "empty": b"",
@@ -188,9 +189,18 @@ def test_available_in_package_namespace():
 
 def test_device_is_checked_like_the_cli():
     assert nncompress.decompress(nncompress.compress(b"abc", preset=1, device="auto"), device="auto") == b"abc"
-    with pytest.raises(NNCompressError, match="CPU only"):
-        NNCompressor(device="cuda")
-    with pytest.raises(NNCompressError, match="CPU only"):
-        NNDecompressor(device="cuda")
+    if cuda_available():
+        assert nncompress.decompress(nncompress.compress(b"abc", preset=1, device="cuda"), device="cuda") == b"abc"
+    else:
+        with pytest.raises(NNCompressError, match="--device cuda"):
+            NNCompressor(device="cuda")
+        with pytest.raises(NNCompressError, match="--device cuda"):
+            NNDecompressor(device="cuda")
     with pytest.raises(ValueError):
         nncompress.compress(b"abc", device="tpu")
+
+
+def test_cuda_without_torch_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)   # import torch now raises ImportError
+    with pytest.raises(NNCompressError, match=r"pip install 'nncompress\[cuda\]'"):
+        NNCompressor(device="cuda")

@@ -1,0 +1,788 @@
+"""The step routine as one Triton kernel: a block's whole predict-code-learn loop on the device.
+
+Contract: `code_steps_kernel` does what `nncompress.rounds.code_steps` does, bit for bit: steps
+[first, last) of a block, each round predicting every lane's frequencies, coding the active
+lanes' symbols in lane order with the range coder (ENCODE writes words, DECODE reads them and
+ORs the symbols into the grid, LEARN codes nothing) and learning them in lane order. Its
+reference is the numba code it mirrors function by function (named the same, with `_` first):
+predictor.predict_round / learn_round, hashing.next_byte_contexts, match.*, memory.*, mixer.*,
+wht.*, apm.*, quantise.pair_frequencies and rangecoder.*. tests/test_kernels.py runs it under
+Triton's interpreter (TRITON_INTERPRET=1) on CPU tensors and compares every state array and word
+with the numba loop's.
+
+Why one kernel for the whole loop: a round's frequencies depend on the last round's symbols, so
+a kernel per round would pay a host-device round trip per round, which costs more than the
+CPU's whole round (benchmarks/results/gpu_round_floor.md). Here nothing leaves the device
+within a block.
+
+Every value is an integer, as in the reference: int64 with arithmetic shifts, hashes in wrapping
+uint64, the coder's state in uint64 (stored as int64 and bitcast). The coder state and the words
+travel as int64 and int32 tensors (torch's unsigned types are incomplete), reinterpreted here.
+Within a lane, the contexts' bit histories are learned one context at a time, in order: two
+contexts can share a slot, and then the second must see the first one's update. Every store
+that a later step of the same program reads is followed by a barrier, so that on a GPU no
+thread reads a value before the thread that writes it has.
+"""
+from __future__ import annotations
+
+import triton
+import triton.language as tl
+
+from nncompress import apm, hashing, match, memory, predictor, quantise, rangecoder, rounds, tables, wht
+
+# The reference's constants, as compile-time constants (a Triton function may read no other globals).
+NODES = tl.constexpr(predictor.NODES)
+LAYER1 = tl.constexpr(predictor.LAYER1)
+MATCH_SET = tl.constexpr(predictor.MATCH_SET)
+BYTE_SET = tl.constexpr(predictor.BYTE_SET)
+TEXT_SET = tl.constexpr(predictor.TEXT_SET)
+BYTE2_SET = tl.constexpr(predictor.BYTE2_SET)
+ORDER2_SET = tl.constexpr(predictor.ORDER2_SET)
+SEEN_SET = tl.constexpr(predictor.SEEN_SET)
+SEEN_ORDERS = tl.constexpr(predictor.SEEN_ORDERS)
+LONG_MATCH = tl.constexpr(predictor.LONG_MATCH)
+SURPRISE = tl.constexpr(predictor.SURPRISE)
+BIAS = tl.constexpr(predictor.BIAS)
+P_MIXER_RATE = tl.constexpr(predictor.P_MIXER_RATE)
+P_APM_RATE = tl.constexpr(predictor.P_APM_RATE)
+P_STATE_LIMIT = tl.constexpr(predictor.P_STATE_LIMIT)
+P_MATCH_MIN = tl.constexpr(predictor.P_MATCH_MIN)
+P_FINAL_RATE = tl.constexpr(predictor.P_FINAL_RATE)
+P_NET_RATE = tl.constexpr(predictor.P_NET_RATE)
+P_MATCH = tl.constexpr(predictor.P_MATCH)
+P_NET = tl.constexpr(predictor.P_NET)
+P_APM = tl.constexpr(predictor.P_APM)
+P_BOOST = tl.constexpr(predictor.P_BOOST)
+P_BOOST_BYTES = tl.constexpr(predictor.P_BOOST_BYTES)
+P_LAYER1 = tl.constexpr(predictor.P_LAYER1)
+P_FINAL_BOOST = tl.constexpr(predictor.P_FINAL_BOOST)
+POINTS = tl.constexpr(apm.POINTS)
+LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
+LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
+OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
+CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
+HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
+MAX_VERIFY = tl.constexpr(match.MAX_VERIFY)
+LENGTH_BUCKETS = tl.constexpr(match.LENGTH_BUCKETS)
+BUCKET = tl.constexpr(memory.BUCKET)
+SLOT_BYTES = tl.constexpr(memory.SLOT_BYTES)
+TOTAL = tl.constexpr(quantise.TOTAL)
+LOGIT_LIMIT = tl.constexpr(tables.LOGIT_LIMIT)
+WIDTH = tl.constexpr(wht.WIDTH)
+GAIN, SLOPE_UP, SLOPE_DOWN, READOUT = (tl.constexpr(g) for g in (wht.GAIN, wht.SLOPE_UP, wht.SLOPE_DOWN,
+                                                                  wht.READOUT))
+PRECISION = tl.constexpr(rangecoder.PRECISION)
+QUANTILES = tl.constexpr(1 << rangecoder.PRECISION)
+LOWER, RANGE, POINT, READ, INVERTED, INVERTED_WORD, WRITTEN, INVALID = (
+    tl.constexpr(i) for i in (rangecoder.LOWER, rangecoder.RANGE, rangecoder.POINT, rangecoder.READ,
+                              rangecoder.INVERTED, rangecoder.INVERTED_WORD, rangecoder.WRITTEN, rangecoder.INVALID))
+POINT_OUTSIDE = tl.constexpr(rangecoder.POINT_OUTSIDE)
+WORDS_RAN_OUT = tl.constexpr(rangecoder.WORDS_RAN_OUT)
+READ_PAST_END = tl.constexpr(rangecoder.READ_PAST_END)
+ENCODE = tl.constexpr(rounds.ENCODE)
+DECODE = tl.constexpr(rounds.DECODE)
+
+
+# ---- hashing.py -------------------------------------------------------------------------------
+
+@triton.jit
+def _mix(a, b):
+    """hashing.mix of two int64 values -> uint64."""
+    h = (a.to(tl.uint64, bitcast=True) * 0x9E3779B97F4A7C15) ^ b.to(tl.uint64, bitcast=True)
+    h = h * 0xD6E8FEB86659FD93
+    return h ^ (h >> 29)
+
+
+@triton.jit
+def _int(value):
+    """An int64 scalar from a Python int or any integer tensor."""
+    return tl.full((), 0, tl.int64) + value
+
+
+@triton.jit
+def _high_bits(h, shift):
+    """int64(h >> shift) for a uint64 h."""
+    return (h >> shift).to(tl.int64, bitcast=True)
+
+
+@triton.jit
+def _is_open(c):
+    return (c == OPEN_1) | (c == OPEN_2) | (c == OPEN_3)
+
+
+@triton.jit
+def _is_close(c):
+    return (c == CLOSE_1) | (c == CLOSE_2) | (c == CLOSE_3)
+
+
+@triton.jit
+def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, contexts,
+                        CONTEXT_BLOCK: tl.constexpr):
+    """hashing.next_byte_contexts."""
+    ls = lane_state + b * LANE_STATE_WIDTH
+    c = _int(byte)
+    last = ((tl.load(ls + 0) << 8) | c) & HISTORY_MASK
+    tl.store(ls + 0, last)
+    lower = tl.where((c >= 65) & (c <= 90), c + 32, c)
+    word = tl.load(ls + 1)
+    if (lower >= 97) & (lower <= 122):
+        tl.store(ls + 1, _high_bits(_mix(word + 1, lower), 8))
+    elif word != 0:
+        if tl.load(ls + 7) != 0:
+            tl.store(ls + 6, word)
+            tl.store(ls + 7, tl.full((), 0, tl.int64))
+        tl.store(ls + 4, tl.load(ls + 2))
+        tl.store(ls + 2, word)
+        tl.store(ls + 1, tl.full((), 0, tl.int64))
+    column = tl.load(ls + 3)
+    if column == 0:
+        tl.store(ls + 8, c + 1)
+    tl.store(ls + 3, tl.where(c == 10, 0, column + 1))
+    if c == 10:
+        tl.store(ls + 10, tl.load(ls + 9))
+        tl.store(ls + 9, _int(step) + 1)
+    if _is_open(c):
+        tl.store(ls + 5, ((tl.load(ls + 5) << 8) | c) & 0xFFFFFFFF)
+        tl.store(ls + 7, tl.full((), 1, tl.int64))
+    elif _is_close(c):
+        tl.store(ls + 5, tl.load(ls + 5) >> 8)
+    tl.debug_barrier()
+    s1, s2, s3, s4 = tl.load(ls + 1), tl.load(ls + 2), tl.load(ls + 3), tl.load(ls + 4)
+    s5, s6, s8, s9, s10 = tl.load(ls + 5), tl.load(ls + 6), tl.load(ls + 8), tl.load(ls + 9), tl.load(ls + 10)
+    above_at = s10 + s3
+    above = tl.full((), 0, tl.int64)
+    if (s9 > 0) & (above_at < s9):
+        above = tl.load(history + start + above_at).to(tl.int64) + 1
+    # Every kind's value; each context takes its own.
+    v16 = (s1 << 8) | c
+    v17 = _high_bits(_mix(s1, s2), 8)
+    v19 = (tl.minimum(s3, 255) << 8) | c
+    v20 = _high_bits(_mix(s1, s4), 8)
+    v21 = ((s5 & 0xFFFF) << 8) | c
+    v22 = _high_bits(_mix(_mix(s1, s2).to(tl.int64, bitcast=True), s4), 8)
+    v23 = _high_bits(_mix(s6, last & 0xFFFF), 8)
+    v24 = _high_bits(_mix(s6, (s1 << 8) | c), 8)
+    v25 = _high_bits(_mix(s8, (s1 << 8) | c), 8)
+    v_above = (above << 8) | c
+    i = tl.arange(0, CONTEXT_BLOCK)
+    in_use = i < contexts
+    code = tl.load(kinds + i, mask=in_use, other=0)
+    kind = code % LANE_LOCAL
+    order_mask = (tl.full((CONTEXT_BLOCK,), 1, tl.int64) << (8 * tl.minimum(kind, 7))) - 1
+    value = tl.where(kind < 8, last & order_mask,
+            tl.where(kind == 16, v16,
+            tl.where(kind == 17, v17,
+            tl.where(kind == 19, v19,
+            tl.where(kind == 20, v20,
+            tl.where(kind == 21, v21,
+            tl.where(kind == 22, v22,
+            tl.where(kind == 23, v23,
+            tl.where(kind == 24, v24,
+            tl.where(kind == 25, v25, v_above))))))))))
+    salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
+    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use)
+    tl.debug_barrier()
+
+
+# ---- match.py ---------------------------------------------------------------------------------
+
+@triton.jit
+def _expected_byte(b, step, stride, match_ptr, match_len, history):
+    length = tl.load(match_len + b)
+    ptr = tl.load(match_ptr + b)
+    byte = tl.full((), -1, tl.int64)
+    if length > 0:
+        if ptr % stride < step:
+            byte = tl.load(history + ptr).to(tl.int64)
+    return byte
+
+
+@triton.jit
+def _match_after_byte(b, step, stride, context, min_len, match_ptr, match_len, history, history_len,
+                      table, table_len):
+    """match.match_after_byte."""
+    pos = _int(b) * stride + step
+    length = tl.load(match_len + b)
+    if length > 0:
+        ptr = tl.load(match_ptr + b)
+        if (ptr % stride <= step) & (tl.load(history + ptr) == tl.load(history + pos)) & ((ptr + 1) % stride != 0):
+            tl.store(match_len + b, tl.minimum(length + 1, 65535))
+            tl.store(match_ptr + b, ptr + 1)
+        else:
+            tl.store(match_len + b, tl.full((), 0, tl.int64))
+    tl.debug_barrier()
+    if step + 1 >= min_len:
+        key = context & ((tl.full((), 1, tl.int64) << (8 * min_len)) - 1)
+        slot = _high_bits(_mix(key, _int(b)), 8) % table_len
+        if tl.load(match_len + b) == 0:
+            candidate = tl.load(table + slot) - 1     # 0 = empty
+            if (candidate >= 0) & (candidate < history_len):
+                start = (candidate // stride) * stride
+                n = tl.arange(0, MAX_VERIFY)
+                ok = (candidate - 1 - n >= start) & (n <= step)
+                back = tl.load(history + candidate - 1 - n, mask=ok, other=0)
+                here = tl.load(history + pos - n, mask=ok, other=1)
+                verified = tl.min(tl.where(ok & (back == here), MAX_VERIFY, n), axis=0)
+                if verified >= min_len:
+                    tl.store(match_len + b, _int(verified))
+                    tl.store(match_ptr + b, candidate)
+        if step + 1 < stride:
+            tl.store(table + slot, pos + 2)
+        tl.debug_barrier()
+
+
+# ---- memory.py --------------------------------------------------------------------------------
+
+@triton.jit
+def _find_slots(table, mask, keys, salt, state_total, contexts, CONTEXT_BLOCK: tl.constexpr):
+    """memory.find_slot for every context: -> (slot or -(victim + 1), tag) [CONTEXT_BLOCK]."""
+    c = tl.arange(0, CONTEXT_BLOCK)
+    h = _mix(tl.load(keys + c, mask=c < contexts, other=0), salt)
+    first = _high_bits(h, 1) & mask & ~(BUCKET - 1)
+    tag = ((h >> 56) % 255).to(tl.int64) + 1
+    k = tl.arange(0, BUCKET)[None, :]
+    slot = first[:, None] + k                                            # [CONTEXT_BLOCK, BUCKET]
+    slot_tags = tl.load(table + slot * SLOT_BYTES).to(tl.int64)
+    seen = tl.load(state_total + tl.load(table + slot * SLOT_BYTES + 1).to(tl.int64))
+    hit = tl.min(tl.where(slot_tags == tag[:, None], k, BUCKET), axis=1)
+    least = tl.min(seen, axis=1)
+    victim = first + tl.min(tl.where(seen == least[:, None], k, BUCKET), axis=1)
+    return tl.where(hit < BUCKET, first + hit, -(victim + 1)), tag
+
+
+@triton.jit
+def _claim_slot(table, slot, tag, in_use):
+    """memory.claim_slot for the contexts in_use, which must be on distinct slots ([CONTEXT_BLOCK] vectors)."""
+    row = table + slot * SLOT_BYTES
+    claim = in_use & (tl.load(row, mask=in_use, other=0).to(tl.int64) != tag)
+    j = tl.arange(0, SLOT_BYTES)[None, :]
+    tl.store(row[:, None] + j, tl.where(j == 0, tag[:, None], 0).to(tl.uint8), mask=claim[:, None] & (j >= 0))
+    tl.debug_barrier()
+
+
+# ---- mixer.py, wht.py, apm.py -----------------------------------------------------------------
+
+@triton.jit
+def _mix_dot(weights, row, x, count, BLOCK: tl.constexpr):
+    """mixer.mix_dot over inputs x [BLOCK] (zero beyond count)."""
+    i = tl.arange(0, BLOCK)
+    w = tl.load(weights + row * count + i, mask=i < count, other=0).to(tl.int64)
+    dot = tl.sum(w * x, axis=0) >> 16
+    return tl.minimum(tl.maximum(dot, -LOGIT_LIMIT), LOGIT_LIMIT)
+
+
+@triton.jit
+def _mix_train(weights, row, x, count, error, rate, BLOCK: tl.constexpr):
+    """mixer.mix_train."""
+    i = tl.arange(0, BLOCK)
+    at = weights + row * count + i
+    w = tl.load(at, mask=i < count, other=0).to(tl.int64)
+    w += (x * (error * rate) + 8192) >> 14
+    tl.store(at, w.to(at.dtype.element_ty), mask=i < count)
+
+
+@triton.jit
+def _mix_dots(weights, rows, in_use, x, count, BLOCK: tl.constexpr):
+    """mixer.mix_dot of the same inputs x [BLOCK] with several rows [R] at once (0 where not in_use)."""
+    i = tl.arange(0, BLOCK)[None, :]
+    w = tl.load(weights + rows[:, None] * count + i, mask=in_use[:, None] & (i < count), other=0).to(tl.int64)
+    dot = tl.sum(w * x[None, :], axis=1) >> 16
+    return tl.where(in_use, tl.minimum(tl.maximum(dot, -LOGIT_LIMIT), LOGIT_LIMIT), 0)
+
+
+@triton.jit
+def _mix_trains(weights, rows, in_use, x, count, errors, rate, BLOCK: tl.constexpr):
+    """mixer.mix_train of several distinct rows [R] (those in_use), each with its own error."""
+    i = tl.arange(0, BLOCK)[None, :]
+    used = in_use[:, None] & (i < count)
+    at = weights + rows[:, None] * count + i
+    w = tl.load(at, mask=used, other=0).to(tl.int64)
+    w += (x[None, :] * (errors * rate)[:, None] + 8192) >> 14
+    tl.store(at, w.to(at.dtype.element_ty), mask=used)
+
+
+@triton.jit
+def _hadamard():
+    """[16, 16] int64: H[i, k] = (-1)^popcount(i & k), what wht.wht16's butterflies compute."""
+    i = tl.arange(0, WIDTH)
+    both = i[:, None] & i[None, :]
+    parity = (both ^ (both >> 1) ^ (both >> 2) ^ (both >> 3)) & 1
+    return (1 - 2 * parity).to(tl.int64)
+
+
+@triton.jit
+def _net_forward(params, row, x, count, u_out, h_out, hadamard):
+    """wht.net_forward; x points at the inputs, of which the net reads the first `count` (<= 16)."""
+    i = tl.arange(0, WIDTH)
+    base = params + row * 4 * WIDTH
+    v = tl.where(i < count, (tl.load(base + GAIN * WIDTH + i) * tl.load(x + i, mask=i < count, other=0)) >> 12, 0)
+    u = tl.sum(hadamard * v[None, :], axis=1) >> 2
+    slope = tl.where(u >= 0, tl.load(base + SLOPE_UP * WIDTH + i), tl.load(base + SLOPE_DOWN * WIDTH + i))
+    h = (u * slope) >> 12
+    tl.store(u_out + i, u)
+    tl.store(h_out + i, h)
+    out = tl.sum(tl.load(base + READOUT * WIDTH + i) * h, axis=0) >> 16
+    return tl.minimum(tl.maximum(out, -LOGIT_LIMIT), LOGIT_LIMIT)
+
+
+@triton.jit
+def _net_train(params, row, x, count, u_in, h_in, error, rate, hadamard):
+    """wht.net_train; x as in _net_forward."""
+    i = tl.arange(0, WIDTH)
+    x16 = tl.load(x + i, mask=i < count, other=0)
+    base = params + row * 4 * WIDTH
+    u = tl.load(u_in + i)
+    h = tl.load(h_in + i)
+    readout = tl.load(base + READOUT * WIDTH + i)
+    up_slope = tl.load(base + SLOPE_UP * WIDTH + i)
+    down_slope = tl.load(base + SLOPE_DOWN * WIDTH + i)
+    grad_h = (readout * error) >> 16
+    up = u >= 0
+    grad = (grad_h * tl.where(up, up_slope, down_slope)) >> 12
+    tl.store(base + READOUT * WIDTH + i, readout + ((h * (error * rate) + 8192) >> 14))
+    slope_step = (u * grad_h * rate + (1 << 17)) >> 18
+    tl.store(base + SLOPE_UP * WIDTH + i, tl.where(up, up_slope + slope_step, up_slope))
+    tl.store(base + SLOPE_DOWN * WIDTH + i, tl.where(up, down_slope, down_slope + slope_step))
+    grad = tl.sum(hadamard * grad[None, :], axis=1)
+    gain = tl.load(base + GAIN * WIDTH + i)
+    tl.store(base + GAIN * WIDTH + i, gain + ((x16 * (grad >> 2) * rate + (1 << 17)) >> 18), mask=i < count)
+
+
+@triton.jit
+def _apm_refine(table, row, logit):
+    x = logit + 2048
+    lo = x >> 7
+    frac = x & 127
+    at = table + row * POINTS + lo
+    p = (tl.load(at).to(tl.int64) * (128 - frac) + tl.load(at + 1).to(tl.int64) * frac) >> 11
+    return p, lo
+
+
+@triton.jit
+def _apm_train(table, row, point, bit, rate):
+    at = table + row * POINTS + point
+    for k in range(2):
+        value = tl.load(at + k).to(tl.int64)
+        tl.store(at + k, (value + (((bit << 16) - value) >> rate)).to(tl.int32))
+
+
+# ---- predictor.py -----------------------------------------------------------------------------
+
+@triton.jit
+def _node(half, high, j):
+    return tl.where(half == 0, j - 1, 15 + high * 15 + j - 1)
+
+
+@triton.jit
+def _order2_selector(last_bytes):
+    return _high_bits(_mix(last_bytes & 0xFFFF, _int(7)), 54)
+
+
+@triton.jit
+def _apm_order2_row(history, half, high, j):
+    return _high_bits(_mix(history & 0xFFFF, _int(half * 17 + high)), 52) * 16 + j
+
+
+@triton.jit
+def _depth(j):
+    return tl.where(j < 2, 0, tl.where(j < 4, 1, tl.where(j < 8, 2, 3)))
+
+
+@triton.jit
+def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
+                   high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer, final,
+                   rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
+                   history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, freqs, params,
+                   squash, stretch, hadamard, STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr,
+                   INPUT_BLOCK: tl.constexpr):
+    """predictor.predict_round (without its prefetch, which changes no value)."""
+    use_net = tl.load(params + P_NET) != 0
+    use_apm = tl.load(params + P_APM) != 0
+    net_inputs = tl.minimum(contexts + 2, WIDTH)
+    layer1 = tl.load(params + P_LAYER1)
+    half = quarter >> 1
+    pair = quarter & 1
+    i = tl.arange(0, INPUT_BLOCK)
+    is_context = i < contexts
+    is_confidence = (i >= contexts + 2) & (i < width)
+    context = tl.where(is_context, i, i - contexts - 2)
+    needed = is_context | is_confidence
+    kset = tl.arange(0, 8)
+    for b in range(lanes):
+        lane_high = tl.load(high + b)
+        if (pair == 0) & (tl.load(lane_lengths + b) > step):
+            salt = tl.where(half == 0, 0, lane_high + 1)
+            found, tag = _find_slots(table, table_mask, keys + b * contexts, _int(salt), state_total, contexts,
+                                     CONTEXT_BLOCK)
+            c = tl.arange(0, CONTEXT_BLOCK)
+            tl.store(slots + b * contexts + c, found, mask=c < contexts)
+            tl.store(tags + b * contexts + c, tag, mask=c < contexts)
+            tl.debug_barrier()
+    for b in range(lanes):
+        if tl.load(lane_lengths + b) <= step:
+            f = tl.arange(0, 4)
+            tl.store(freqs + b * 4 + f, tl.where(f == 0, TOTAL, 0).to(tl.int64))
+        else:
+            lane_high = tl.load(high + b)
+            expected = tl.full((), -1, tl.int64)
+            byte = _expected_byte(b, step, stride, match_ptr, match_len, history)
+            if byte >= 0:
+                if half == 0:
+                    expected = byte >> 4
+                elif byte >> 4 == lane_high:
+                    expected = byte & 15
+            length = tl.load(match_len + b)
+            match_logit = tl.load(stretch + (tl.load(match_prob + tl.minimum(length, LENGTH_BUCKETS - 1)) >> 4)).to(
+                tl.int64)
+            recent = tl.load(lane_state + b * LANE_STATE_WIDTH)
+            last_byte = recent & 255
+            byte2 = (recent >> 8) & 255
+            order2 = _order2_selector(recent)
+            top = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
+            bracket = tl.load(lane_state + b * LANE_STATE_WIDTH + 5) & 255
+            text_state = tl.where(bracket == OPEN_1, 2,
+                         tl.where(bracket == OPEN_2, 4, tl.where(bracket == OPEN_3, 6, 0)))
+            text_state += (tl.load(lane_state + b * LANE_STATE_WIDTH + 1) != 0).to(tl.int64)
+            slot = tl.load(slots + b * contexts + context, mask=needed, other=-1)
+            p_top = tl.full((), 0, tl.int64)
+            p_zero = tl.full((), 0, tl.int64)
+            p_one = tl.full((), 0, tl.int64)
+            for t in range(3):
+                j = tl.where(t == 0, top, 2 * top + t - 1)
+                at = (b * 16 + j)
+                state = tl.load(table + slot * SLOT_BYTES + j, mask=needed & (slot >= 0), other=0).to(tl.int64)
+                logit = tl.load(state_logit + context * STATES + state, mask=needed, other=0)
+                prob = tl.load(state_prob + context * STATES + state, mask=needed, other=0)
+                seen = tl.sum(tl.where(is_context & (state != 0), 1, 0), axis=0)
+                longest = tl.max(tl.where((i < SEEN_ORDERS) & is_context & (state != 0), i + 1, 0), axis=0)
+                match_state = tl.full((), 0, tl.int64)
+                match_input = tl.full((), 0, tl.int64)
+                node_bit = tl.full((), 0, tl.int64)
+                depth = _depth(j)
+                if expected >= 0:
+                    if (16 | expected) >> (4 - depth) == j:
+                        bit = ((16 | expected) >> (3 - depth)) & 1
+                        match_input = tl.where(bit != 0, match_logit, -match_logit)
+                        node_bit = 1 + bit
+                        match_state = tl.where(length < LONG_MATCH, 1, 2)
+                tl.store(match_bit + at, node_bit)
+                x = tl.where(is_context, logit,
+                    tl.where(i == contexts, match_input,
+                    tl.where(i == contexts + 1, BIAS,
+                    tl.where(is_confidence & (state != 0), ((prob >> 4) - 2048) >> 2, 0))))
+                tl.store(inputs + at * width + i, x, mask=i < width)
+                tl.debug_barrier()
+                node = _node(half, lane_high, j)
+                # predictor._row(weight set, selector, node) of the six sets
+                selector = tl.where(kset == 0, MATCH_SET + match_state,
+                           tl.where(kset == 1, BYTE_SET + last_byte,
+                           tl.where(kset == 2, TEXT_SET + text_state,
+                           tl.where(kset == 3, SEEN_SET + longest * (contexts + 1) + seen,
+                           tl.where(kset == 4, BYTE2_SET + byte2, ORDER2_SET + order2)))))
+                row_set = selector * NODES + node
+                row0 = (MATCH_SET + match_state) * NODES + node
+                tl.store(rows + at * LAYER1 + kset, row_set, mask=kset < LAYER1)
+                layer_logits = _mix_dots(mixer, row_set, kset < layer1, x, width, INPUT_BLOCK)
+                net_logit = tl.full((), 0, tl.int64)
+                if use_net:
+                    net_logit = _net_forward(net, node, inputs + at * width, net_inputs, net_u + at * WIDTH,
+                                             net_h + at * WIDTH, hadamard)
+                layer_logits = tl.where(kset == LAYER1, net_logit, layer_logits)
+                tl.store(logits + at * (LAYER1 + 1) + kset, layer_logits, mask=(kset < layer1) | (kset == LAYER1))
+                logit = _mix_dot(final, row0 - MATCH_SET * NODES, layer_logits, LAYER1 + 1, 8)
+                p = tl.load(squash + logit + 2048).to(tl.int64)
+                tl.store(p_mix + at, p)
+                if use_apm:
+                    p_node, point = _apm_refine(apm_node, node, logit)
+                    p_byte, _ = _apm_refine(apm_byte, last_byte * NODES + node, logit)
+                    p_order2, _ = _apm_refine(apm_order2, _apm_order2_row(recent, half, lane_high, j), logit)
+                    tl.store(apm_point + at, point)
+                    p = (p + p_node + 3 * p_byte + 3 * p_order2 + 4) >> 3
+                p = tl.minimum(tl.maximum(p, 1), 4095)
+                p_top = tl.where(t == 0, p, p_top)
+                p_zero = tl.where(t == 1, p, p_zero)
+                p_one = tl.where(t == 2, p, p_one)
+            # quantise.pair_frequencies
+            ones = (TOTAL * p_top) >> 12
+            zeros = TOTAL - ones
+            low = (zeros * p_zero) >> 12
+            high_ = (ones * p_one) >> 12
+            f = tl.arange(0, 4)
+            tl.store(freqs + b * 4 + f,
+                     tl.where(f == 0, zeros - low, tl.where(f == 1, low, tl.where(f == 2, ones - high_, high_))))
+    tl.debug_barrier()
+
+
+@triton.jit
+def _learn_states(context, in_use, slot, j, bit, table, state_prob, state_logit, state_count, stretch, state_next,
+                  reciprocal, state_limit, STATES: tl.constexpr):
+    """learn_round's bit-history update for the contexts in_use, which must be on distinct slots."""
+    cell = table + slot * SLOT_BYTES + j
+    state = tl.load(cell, mask=in_use, other=0).to(tl.int64)
+    entry = context * STATES + state
+    n = tl.load(state_count + entry, mask=in_use, other=0)
+    prob = tl.load(state_prob + entry, mask=in_use, other=0)
+    prob += (((bit << 16) - prob) * tl.load(reciprocal + n)) >> 16
+    tl.store(state_prob + entry, prob, mask=in_use)
+    tl.store(state_logit + entry, tl.load(stretch + (prob >> 4), mask=in_use, other=0).to(tl.int64), mask=in_use)
+    tl.store(state_count + entry, n + 1, mask=in_use & (n < state_limit))
+    tl.store(cell, tl.load(state_next + state * 2 + bit, mask=in_use, other=0), mask=in_use)
+    tl.debug_barrier()
+
+
+@triton.jit
+def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, stride,
+                 high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
+                 rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
+                 history_len, match_table, match_table_len, match_prob, match_count, lane_state, inputs, p_mix,
+                 apm_point, match_bit, learned, params, squash, stretch, state_next, reciprocal, hadamard,
+                 STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
+    """predictor.learn_round."""
+    net_inputs = tl.minimum(contexts + 2, WIDTH)
+    layer1 = tl.load(params + P_LAYER1)
+    half = quarter >> 1
+    pair = quarter & 1
+    apm_rate = tl.load(params + P_APM_RATE)
+    state_limit = tl.load(params + P_STATE_LIMIT)
+    boost = tl.load(params + P_BOOST)
+    half_life = tl.load(params + P_BOOST_BYTES)
+    so_far = tl.load(learned)
+    mixer_rate = tl.load(params + P_MIXER_RATE) + boost * half_life // (half_life + so_far)
+    final_rate = tl.load(params + P_FINAL_RATE) + tl.load(params + P_FINAL_BOOST) * half_life // (half_life + so_far)
+    net_rate = tl.load(params + P_NET_RATE)
+    use_net = tl.load(params + P_NET) != 0
+    use_apm = tl.load(params + P_APM) != 0
+    i = tl.arange(0, INPUT_BLOCK)
+    kset = tl.arange(0, 8)
+    c = tl.arange(0, CONTEXT_BLOCK)
+    for b in range(lanes):
+        if tl.load(lane_lengths + b) > step:
+            symbol = tl.load(symbols + b)
+            lane_slots = tl.load(slots + b * contexts + c, mask=c < contexts, other=-1)
+            if pair == 0:
+                lane_slots = tl.where(lane_slots < 0, -lane_slots - 1, lane_slots)   # a victim (find_slot)
+                tl.store(slots + b * contexts + c, lane_slots, mask=c < contexts)
+            # Two contexts may share a slot; then they must claim it and learn one at a time, in order.
+            same = (c[:, None] < c[None, :]) & (c[None, :] < contexts) & (lane_slots[:, None] == lane_slots[None, :])
+            shared = tl.sum(tl.sum(same.to(tl.int32), axis=1), axis=0)
+            if pair == 0:
+                lane_tags = tl.load(tags + b * contexts + c, mask=c < contexts, other=0)
+                if shared == 0:
+                    _claim_slot(table, lane_slots, lane_tags, c < contexts)
+                else:
+                    for one in range(contexts):
+                        _claim_slot(table, lane_slots, lane_tags, c == one)
+            lane_high = tl.load(high + b)
+            recent = tl.load(lane_state + b * LANE_STATE_WIDTH)
+            last_byte = recent & 255
+            bucket = tl.minimum(tl.load(match_len + b), LENGTH_BUCKETS - 1)
+            j = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
+            for t in range(2):
+                bit = (symbol >> (1 - t)) & 1
+                at = b * 16 + j
+                if shared == 0:
+                    _learn_states(c, c < contexts, lane_slots, j, bit, table, state_prob, state_logit, state_count,
+                                  stretch, state_next, reciprocal, state_limit, STATES)
+                else:
+                    for one in range(contexts):
+                        _learn_states(c, c == one, lane_slots, j, bit, table, state_prob, state_logit, state_count,
+                                      stretch, state_next, reciprocal, state_limit, STATES)
+                expected = tl.load(match_bit + at)
+                if expected != 0:
+                    hit = tl.where(expected == 1 + bit, 1, 0)
+                    n = tl.load(match_count + bucket)
+                    value = tl.load(match_prob + bucket)
+                    tl.store(match_prob + bucket, value + ((((hit << 16) - value) * tl.load(reciprocal + n)) >> 16))
+                    if n < 1023:
+                        tl.store(match_count + bucket, n + 1)
+                    tl.debug_barrier()
+                node = _node(half, lane_high, j)
+                x = tl.load(inputs + at * width + i, mask=i < width, other=0)
+                layer_logits = tl.load(logits + at * (LAYER1 + 1) + kset, mask=kset < LAYER1 + 1, other=0)
+                row_set = tl.load(rows + at * LAYER1 + kset, mask=kset < LAYER1, other=0)
+                # Weight sets and the network learn from surprises only (predictor.SURPRISE).
+                errors = (bit << 12) - tl.load(squash + layer_logits + 2048).to(tl.int64)
+                _mix_trains(mixer, row_set, (kset < layer1) & (tl.abs(errors) > SURPRISE), x, width, errors,
+                            mixer_rate, INPUT_BLOCK)
+                error = tl.sum(tl.where(kset == LAYER1, errors, 0), axis=0)
+                if use_net & (tl.abs(error) > SURPRISE):
+                    _net_train(net, node, inputs + at * width, net_inputs, net_u + at * WIDTH, net_h + at * WIDTH,
+                               error, net_rate, hadamard)
+                row0 = tl.sum(tl.where(kset == 0, row_set, 0), axis=0)
+                _mix_train(final, row0 - MATCH_SET * NODES, layer_logits, LAYER1 + 1,
+                           (bit << 12) - tl.load(p_mix + at), final_rate, 8)
+                if use_apm:
+                    point = tl.load(apm_point + at)
+                    _apm_train(apm_node, node, point, bit, apm_rate)
+                    _apm_train(apm_byte, last_byte * NODES + node, point, bit, apm_rate)
+                    _apm_train(apm_order2, _apm_order2_row(recent, half, lane_high, j), point, bit, apm_rate)
+                tl.debug_barrier()
+                j = 2 * j + bit
+            if pair == 0:
+                tl.store(prefix + b, symbol)
+            elif half == 0:
+                tl.store(high + b, (tl.load(prefix + b) << 2) | symbol)
+            tl.debug_barrier()
+    if quarter == 3:
+        for b in range(lanes):
+            if tl.load(lane_lengths + b) > step:
+                byte = (tl.load(high + b) << 4) | (tl.load(prefix + b) << 2) | tl.load(symbols + b)
+                tl.store(history + b * stride + step, byte.to(tl.uint8))
+                tl.store(learned, tl.load(learned) + 1)
+                tl.debug_barrier()
+        for b in range(lanes):
+            if tl.load(lane_lengths + b) > step:
+                start = _int(b) * stride
+                _next_byte_contexts(b, tl.load(history + start + step), step, lane_state, kinds, keys, history, start,
+                                    contexts, CONTEXT_BLOCK)
+                if tl.load(params + P_MATCH) != 0:
+                    _match_after_byte(b, step, stride, tl.load(lane_state + b * LANE_STATE_WIDTH),
+                                      tl.load(params + P_MATCH_MIN), match_ptr, match_len, history, history_len,
+                                      match_table, match_table_len)
+
+
+# ---- rangecoder.py ----------------------------------------------------------------------------
+
+@triton.jit
+def _load_u64(state, k):
+    return tl.load(state + k).to(tl.uint64, bitcast=True)
+
+
+@triton.jit
+def _store_u64(state, k, value):
+    tl.store(state + k, value.to(tl.int64, bitcast=True))
+
+
+@triton.jit
+def _write(state, out, word):
+    written = tl.load(state + WRITTEN)
+    tl.store(out + written, (word & 0xFFFFFFFF).to(tl.uint32).to(tl.int32, bitcast=True))
+    tl.store(state + WRITTEN, written + 1)
+    tl.debug_barrier()
+
+
+@triton.jit
+def _flush_inverted(state, out, carry):
+    inverted_word = _load_u64(state, INVERTED_WORD)
+    first = tl.where(carry, (inverted_word + 1) & 0xFFFFFFFF, inverted_word)
+    _write(state, out, first)
+    rest = tl.where(carry, 0, 0xFFFFFFFF).to(tl.uint64)
+    for _ in range(1, tl.load(state + INVERTED)):
+        _write(state, out, rest)
+    tl.store(state + INVERTED, tl.full((), 0, tl.int64))
+    tl.debug_barrier()
+
+
+@triton.jit
+def _encode_symbol(state, out, freqs, symbol):
+    """rangecoder.encode_symbol; freqs points at the symbol's four frequencies."""
+    f = tl.arange(0, 4)
+    q = tl.load(freqs + f)
+    cumulative = (tl.sum(tl.where(f < symbol, q, 0), axis=0) + symbol).to(tl.uint64)
+    probability = (tl.sum(tl.where(f == symbol, q, 0), axis=0) + 1).to(tl.uint64)
+    lower = _load_u64(state, LOWER)
+    scale = _load_u64(state, RANGE) >> PRECISION
+    new_range = scale * probability
+    new_lower = lower + scale * cumulative
+    if (tl.load(state + INVERTED) != 0) & (new_lower + new_range > new_lower):
+        _flush_inverted(state, out, new_lower < lower)
+    _store_u64(state, LOWER, new_lower)
+    _store_u64(state, RANGE, new_range)
+    if new_range < (1 << 32):
+        lower_word = new_lower >> 32
+        shifted_range = new_range << 32
+        shifted_lower = new_lower << 32
+        _store_u64(state, RANGE, shifted_range)
+        _store_u64(state, LOWER, shifted_lower)
+        inverted = tl.load(state + INVERTED)
+        if inverted != 0:
+            tl.store(state + INVERTED, inverted + 1)
+        elif shifted_lower + shifted_range > shifted_lower:
+            _write(state, out, lower_word)
+        else:
+            tl.store(state + INVERTED, tl.full((), 1, tl.int64))
+            _store_u64(state, INVERTED_WORD, lower_word)
+    tl.debug_barrier()
+
+
+@triton.jit
+def _decode_symbol(state, words, n_words, freqs):
+    """rangecoder.decode_symbol."""
+    scale = _load_u64(state, RANGE) >> PRECISION
+    lower = _load_u64(state, LOWER)
+    quantile = (_load_u64(state, POINT) - lower) // scale
+    symbol = tl.full((), 0, tl.int64)
+    if quantile >= QUANTILES:
+        tl.store(state + INVALID, _int(POINT_OUTSIDE))
+    else:
+        f = tl.arange(0, 4)
+        q = tl.load(freqs + f)
+        # boundary v = q_0 + .. + q_{v-1} + v: the symbol is the number of boundaries 1..3 at or below the quantile.
+        boundary = (tl.cumsum(q, axis=0) - q + f).to(tl.uint64)
+        symbol = tl.sum(tl.where((f > 0) & (boundary <= quantile), 1, 0), axis=0).to(tl.int64)
+        cumulative = tl.sum(tl.where(f == symbol, boundary, 0), axis=0)
+        probability = (tl.sum(tl.where(f == symbol, q, 0), axis=0) + 1).to(tl.uint64)
+        new_lower = lower + scale * cumulative
+        new_range = scale * probability
+        _store_u64(state, LOWER, new_lower)
+        _store_u64(state, RANGE, new_range)
+        if new_range < (1 << 32):
+            _store_u64(state, LOWER, new_lower << 32)
+            _store_u64(state, RANGE, new_range << 32)
+            point = _load_u64(state, POINT) << 32
+            read = tl.load(state + READ)
+            if read < n_words:
+                point = point | tl.load(words + read).to(tl.uint32, bitcast=True).to(tl.uint64)
+            _store_u64(state, POINT, point)
+            tl.store(state + READ, read + 1)
+            if read + 1 > n_words + READ_PAST_END:
+                tl.store(state + INVALID, _int(WORDS_RAN_OUT))
+    tl.debug_barrier()
+    return symbol
+
+
+# ---- rounds.py --------------------------------------------------------------------------------
+
+@triton.jit
+def code_steps_kernel(
+        mode, first, last, lanes, contexts, width, stride, table_mask, history_len, match_table_len,
+        grid, lane_lengths, coder, words, n_words, symbols,
+        high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final, rows,
+        logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table,
+        match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, freqs, learned, params,
+        squash, stretch, state_next, state_total, reciprocal,
+        STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
+    """rounds.code_steps. One program codes one block; the caller launches it with grid (1,)."""
+    invalid = tl.load(coder + INVALID)
+    hadamard = _hadamard()
+    for step in range(first, last):
+        for quarter in range(4):
+            if invalid == 0:
+                _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
+                               high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer,
+                               final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
+                               match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, freqs,
+                               params, squash, stretch, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
+                shift = 6 - 2 * quarter
+                for b in range(lanes):
+                    symbol = tl.full((), 0, tl.int64)
+                    if tl.load(lane_lengths + b) > step:
+                        if mode == DECODE:
+                            symbol = _decode_symbol(coder, words, n_words, freqs + b * 4)
+                            cell = grid + b * stride + step
+                            tl.store(cell, tl.load(cell) | (symbol << shift).to(tl.uint8))
+                        else:
+                            symbol = ((tl.load(grid + b * stride + step) >> shift) & 3).to(tl.int64)
+                            if mode == ENCODE:
+                                _encode_symbol(coder, words, freqs + b * 4, symbol)
+                    tl.store(symbols + b, symbol)
+                tl.debug_barrier()
+                invalid = tl.load(coder + INVALID)
+                if invalid == 0:
+                    _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, stride,
+                                 high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count,
+                                 mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
+                                 match_ptr, match_len, history, history_len, match_table, match_table_len, match_prob,
+                                 match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, params,
+                                 squash, stretch, state_next, reciprocal, hadamard, STATES, CONTEXT_BLOCK,
+                                 INPUT_BLOCK)

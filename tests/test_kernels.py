@@ -1,0 +1,116 @@
+"""The Triton kernel (kernels/steps.py) against the numba step loop it mirrors, bit for bit.
+
+The kernel runs under Triton's interpreter on CPU tensors (device "interpret", nncompress/device.py),
+so CI checks it without a GPU. The interpreter takes about 0.1 s per lane and round (four rounds
+a byte), so the inputs are small and made to reach every path: repeats for the match model,
+lines for the column and the byte above, brackets and words for the text contexts, lanes that
+end at different steps, a table so small that contexts share slots, and chunks of a few steps so
+that the coder's held-back words and the model cross kernel launches.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ["TRITON_INTERPRET"] = "1"   # read when the kernel is defined: Triton then runs it on CPU tensors
+
+from dataclasses import replace  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+pytest.importorskip("torch")
+pytest.importorskip("triton")
+
+from nncompress import codec  # noqa: E402
+from nncompress.codec import decode_block, encode_block  # noqa: E402
+from nncompress.config import preset_config  # noqa: E402
+from nncompress.errors import NNCompressError  # noqa: E402
+from nncompress.format import BLOCK_CODED, BLOCK_STORED  # noqa: E402
+from nncompress.kernels.device_steps import MODEL_ARRAYS  # noqa: E402
+from nncompress.predictor import Predictor  # noqa: E402
+
+TEXT = b"[[a cat]] sat.\n[[a cat]] sat.\n{{the cat}} <b>ran</b>\n"
+# Tiny tables: contexts often share a slot (the kernel's one-context-at-a-time path), and small
+# lanes: several lanes, of different lengths.
+SMALL = dict(table_bits=9, match_bits=8, min_lane_len=8)
+
+
+def small_config(preset: int, max_lanes: int):
+    return replace(preset_config(preset), max_lanes=max_lanes, **SMALL)
+
+
+@pytest.fixture(autouse=True)
+def short_chunks(monkeypatch):
+    monkeypatch.setattr(codec, "CHUNK", 5)
+
+
+def assert_same_model(a: Predictor, b: Predictor) -> None:
+    for name in MODEL_ARRAYS:
+        np.testing.assert_array_equal(getattr(a.kernel_state, name), getattr(b.kernel_state, name), err_msg=name)
+
+
+def encode_both(config, data: bytes):
+    on_cpu, on_kernel = Predictor(config), Predictor(config)
+    expected = encode_block(on_cpu, data)
+    got = encode_block(on_kernel, data, device="interpret")
+    return expected, got, on_cpu, on_kernel
+
+
+@pytest.fixture(scope="module")
+def strongest():
+    """-9's model (every input, confidences) in 4 lanes of 10, 10, 10 and 9 bytes."""
+    config = small_config(9, max_lanes=4)
+    data = TEXT[:39]
+    on_cpu = Predictor(config)
+    header, payload = encode_block(on_cpu, data)
+    return config, data, header, payload, on_cpu
+
+
+def test_strongest_encodes_the_same_words_and_model(strongest):
+    config, data, header, payload, on_cpu = strongest
+    assert header.kind == BLOCK_CODED and header.lanes == 4
+    on_kernel = Predictor(config)
+    assert encode_block(on_kernel, data, device="interpret") == (header, payload)
+    assert_same_model(on_cpu, on_kernel)
+
+
+def test_strongest_decodes_the_cpu_archive(strongest):
+    config, data, header, payload, on_cpu = strongest
+    on_kernel = Predictor(config)
+    assert decode_block(on_kernel, header, payload, device="interpret") == data
+    assert_same_model(on_cpu, on_kernel)
+
+
+@pytest.mark.parametrize("preset", [1, 6])
+def test_other_models_encode_the_same(preset):
+    """-1: the fewest inputs (the network's 16 partly empty); -6, the default."""
+    (expected, got, on_cpu, on_kernel) = encode_both(small_config(preset, max_lanes=2), TEXT[:26])
+    assert got == expected
+    assert_same_model(on_cpu, on_kernel)
+
+
+def test_a_stored_block_is_learned_the_same_and_the_next_block_coded_the_same():
+    """A stored block (LEARN mode) and then a coded one: the model carries over between blocks."""
+    config = small_config(6, max_lanes=1)
+    noise = np.random.default_rng(7).integers(0, 256, 20, dtype=np.uint8).tobytes()
+    on_cpu, on_kernel = Predictor(config), Predictor(config)
+    header, payload = encode_block(on_cpu, noise)
+    assert header.kind == BLOCK_STORED
+    assert decode_block(on_kernel, header, payload, device="interpret") == noise
+    assert_same_model(on_cpu, on_kernel)
+    assert encode_block(on_kernel, TEXT[:16], device="interpret") == encode_block(on_cpu, TEXT[:16])
+    assert_same_model(on_cpu, on_kernel)
+
+
+@pytest.mark.parametrize("damage", ["flip", "cut"])
+def test_a_damaged_payload_is_refused_the_same_way(damage):
+    config = small_config(1, max_lanes=1)
+    data = TEXT[:24]
+    header, payload = encode_block(Predictor(config), data)
+    bad = bytes([payload[0] ^ 0x40]) + payload[1:] if damage == "flip" else payload[:4]
+    messages = []
+    for device in ("cpu", "interpret"):
+        with pytest.raises(NNCompressError) as caught:
+            decode_block(Predictor(config), header, bad, device=device)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
