@@ -32,6 +32,17 @@ def _power_of_two_at_least(n: int) -> int:
 
 
 class DeviceSteps:
+    # One warp: a program's work is a chain of small dependent steps (one lane and node at a time).
+    # No floating point reaches the coder, but fusing a*b+c is switched off all the same.
+    OPTIONS = dict(num_warps=1, enable_fp_fusion=False)
+
+    @staticmethod
+    def constants(m) -> dict:
+        """The kernel's compile-time sizes for kernel state m."""
+        contexts, width = m.keys.shape[1], m.inputs.shape[2]
+        return dict(STATES=tables.STATES, CONTEXT_BLOCK=_power_of_two_at_least(contexts),
+                    INPUT_BLOCK=max(16, _power_of_two_at_least(width)))
+
     def __init__(self, m, grid: np.ndarray, device: str):
         self._m, self._grid_host, self._device = m, grid, torch.device(device)
         self._model = [self._upload(getattr(m, name)) for name in MODEL_ARRAYS]
@@ -42,8 +53,7 @@ class DeviceSteps:
         width = m.inputs.shape[2]
         self._symbols = torch.zeros(lanes, dtype=torch.int64, device=self._device)
         self._shape = (lanes, contexts, width, m.stride, m.table_mask, m.history.shape[0], m.match_table.shape[0])
-        self._blocks = dict(STATES=tables.STATES, CONTEXT_BLOCK=_power_of_two_at_least(contexts),
-                            INPUT_BLOCK=max(16, _power_of_two_at_least(width)))
+        self._constants = self.constants(m)
         self._lengths = self._payload = None
 
     def _upload(self, array: np.ndarray) -> torch.Tensor:
@@ -62,7 +72,7 @@ class DeviceSteps:
             words_on_device = self._payload
         code_steps_kernel[(1,)](mode, first, last, *self._shape, self._grid, self._lengths, coder_on_device,
                                 words_on_device, len(words), self._symbols, *self._model, *self._tables,
-                                **self._blocks, num_warps=1)
+                                **self._constants, **self.OPTIONS)
         coder[:] = coder_on_device.cpu().numpy().view(np.uint64)
         if mode == ENCODE:
             written = int(coder[WRITTEN])

@@ -464,7 +464,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                         bit = ((16 | expected) >> (3 - depth)) & 1
                         match_input = tl.where(bit != 0, match_logit, -match_logit)
                         node_bit = 1 + bit
-                        match_state = tl.where(length < LONG_MATCH, 1, 2)
+                        match_state = tl.where(length < LONG_MATCH, 1, 2).to(tl.int64)
                 tl.store(match_bit + at, node_bit)
                 x = tl.where(is_context, logit,
                     tl.where(i == contexts, match_input,

@@ -10,6 +10,9 @@ that the coder's held-back words and the model cross kernel launches.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 os.environ["TRITON_INTERPRET"] = "1"   # read when the kernel is defined: Triton then runs it on CPU tensors
 
@@ -29,6 +32,7 @@ from nncompress.format import BLOCK_CODED, BLOCK_STORED  # noqa: E402
 from nncompress.kernels.device_steps import MODEL_ARRAYS  # noqa: E402
 from nncompress.predictor import Predictor  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[1]
 TEXT = b"[[a cat]] sat.\n[[a cat]] sat.\n{{the cat}} <b>ran</b>\n"
 # Tiny tables: contexts often share a slot (the kernel's one-context-at-a-time path), and small
 # lanes: several lanes, of different lengths.
@@ -114,3 +118,14 @@ def test_a_damaged_payload_is_refused_the_same_way(damage):
             decode_block(Predictor(config), header, bad, device=device)
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize(("preset", "arch"), [(1, 80), (9, 90)])
+def test_the_kernel_compiles_for_cuda(preset, arch):
+    """The interpreter runs the kernel as Python; Triton's compiler (tests/kernel_compile.py, no GPU
+    needed) also checks that every value keeps one type. Ampere and Hopper; -1's and -9's sizes."""
+    env = {key: value for key, value in os.environ.items() if key != "TRITON_INTERPRET"}
+    result = subprocess.run([sys.executable, "-W", "ignore", "-m", "tests.kernel_compile", str(preset), str(arch)],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"sm_{arch}: cubin of" in result.stdout
