@@ -541,7 +541,9 @@ def preset_options(func):
 
 _common = [
     click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
-                 help="Where the model runs. This version runs on the CPU only: 'cuda' is refused."),
+                 help="Where the model runs: cpu (compiled kernels), cuda (a Triton kernel; needs "
+                      "pip install 'nncompress[cuda]' and a GPU), auto (the CPU for now). The archive "
+                      "is the same either way."),
     click.option("-T", "--threads", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
                  help="Processes. Compressing, input of 2 MiB or more is cut into up to N members, each coded "
                       "with a fresh model: faster, a little larger (a different archive for each N). "

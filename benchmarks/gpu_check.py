@@ -1,0 +1,92 @@
+"""Check the CUDA path on a machine with a GPU: the same archives as the CPU, decoding across devices, speed.
+
+    python -m benchmarks.gpu_check [--out benchmarks/results/gpu_check] [--budget 300]
+
+The input is tests/data/format4/input.bin (27 KB of text, random bytes and text; in the
+repository, so a device machine has it), whole and cut to shorter prefixes. For each preset and
+length: compress on the CPU and with --device cuda (the archives must be identical), decompress
+each archive on the other device (each must give the input back), and time all four. A first
+tiny input per preset compiles the kernel (not timed). Lengths grow until a CUDA run would
+overrun its share of the budget (seconds). Needs CUDA, torch and triton: pip install -e '.[cuda]'.
+Exit status 1 if any archive or decoded output differs.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nncompress
+from benchmarks.run import machine_info, save_results
+
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "format4" / "input.bin"
+LENGTHS = (1024, 4096, 27_000)
+
+
+def _timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def check(preset: int, data: bytes) -> dict:
+    on_cpu, cpu_seconds = _timed(nncompress.compress, data, preset=preset, device="cpu")
+    on_cuda, cuda_seconds = _timed(nncompress.compress, data, preset=preset, device="cuda")
+    back_on_cpu, cpu_decode_seconds = _timed(nncompress.decompress, on_cuda, device="cpu")
+    back_on_cuda, cuda_decode_seconds = _timed(nncompress.decompress, on_cpu, device="cuda")
+    return {"preset": preset, "bytes": len(data), "archive_bytes": len(on_cpu), "same_archive": on_cpu == on_cuda,
+            "cuda_archive_decodes_on_cpu": back_on_cpu == data, "cpu_archive_decodes_on_cuda": back_on_cuda == data,
+            "cpu_compress_s": cpu_seconds, "cuda_compress_s": cuda_seconds,
+            "cpu_decompress_s": cpu_decode_seconds, "cuda_decompress_s": cuda_decode_seconds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="benchmarks/results/gpu_check")
+    parser.add_argument("--budget", type=float, default=300.0, help="seconds for the whole check, roughly")
+    parser.add_argument("--presets", default="1,6,9")
+    args = parser.parse_args()
+    import torch
+    import triton
+    if not torch.cuda.is_available():
+        raise SystemExit("gpu_check: needs a CUDA device")
+    sample = SAMPLE.read_bytes()
+    presets = [int(p) for p in args.presets.split(",")]
+    share = args.budget / len(presets)
+    results = []
+    for preset in presets:
+        nncompress.compress(sample[:16], preset=preset, device="cuda")   # compiles the kernel
+        spent = 0.0
+        for length in LENGTHS:
+            result = check(preset, sample[:length])
+            results.append(result)
+            print(result, flush=True)
+            spent += result["cuda_compress_s"] + result["cuda_decompress_s"]
+            per_byte = (result["cuda_compress_s"] + result["cuda_decompress_s"]) / length
+            if spent + per_byte * 2 * length > share:   # the next length would overrun
+                break
+    command = "python -m benchmarks.gpu_check " + " ".join(sys.argv[1:])
+    meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
+            "gpu": torch.cuda.get_device_name(), "torch": torch.__version__, "triton": triton.__version__,
+            "nncompress": nncompress.__version__}
+    lines = [
+        "# The CUDA path against the CPU", "",
+        f"Command: `{command}`; {meta['date']}; {meta['gpu']}, torch {meta['torch']}, triton {meta['triton']}; "
+        f"host {meta['cpu']}. Input: prefixes of tests/data/format4/input.bin.", "",
+        "| preset | bytes | same archive | decodes across | CPU kB/s compress / decompress "
+        "| CUDA kB/s compress / decompress |", "|---:|---:|---|---|---|---|"]
+    for r in results:
+        across = r["cuda_archive_decodes_on_cpu"] and r["cpu_archive_decodes_on_cuda"]
+        lines.append(f"| {r['preset']} | {r['bytes']:,} | {'yes' if r['same_archive'] else 'NO'} | "
+                     f"{'yes' if across else 'NO'} | {r['bytes'] / r['cpu_compress_s'] / 1e3:.1f} / "
+                     f"{r['bytes'] / r['cpu_decompress_s'] / 1e3:.1f} | {r['bytes'] / r['cuda_compress_s'] / 1e3:.1f} / "
+                     f"{r['bytes'] / r['cuda_decompress_s'] / 1e3:.1f} |")
+    save_results(args.out, meta, results, lines)
+    ok = all(r["same_archive"] and r["cuda_archive_decodes_on_cpu"] and r["cpu_archive_decodes_on_cuda"]
+             for r in results)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
