@@ -15,6 +15,8 @@ use it (TRITON_INTERPRET=1 must be set before Triton is first imported).
 """
 from __future__ import annotations
 
+import importlib.util
+
 from .errors import NNCompressError
 from .rounds import code_steps
 
@@ -28,9 +30,12 @@ def resolve_device(name: str) -> str:
         return "cpu"
     try:
         import torch
-        import triton  # noqa: F401
     except ImportError:
-        raise NNCompressError("--device cuda needs torch and triton: pip install 'nncompress[cuda]'") from None
+        torch = None
+    # Triton is looked for, not imported: it must be imported only after TRITON_INTERPRET is set
+    # where a process wants its interpreter (tests/test_kernels.py).
+    if torch is None or importlib.util.find_spec("triton") is None:
+        raise NNCompressError("--device cuda needs torch and triton: pip install 'nncompress[cuda]'")
     if not torch.cuda.is_available():
         raise NNCompressError("--device cuda: torch sees no CUDA device here")
     return "cuda"

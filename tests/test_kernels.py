@@ -14,12 +14,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-os.environ["TRITON_INTERPRET"] = "1"   # read when the kernel is defined: Triton then runs it on CPU tensors
+import pytest
+
+# Triton reads this when a function is defined, its own library's included: it must be set before
+# Triton is first imported in this process. Only a CUDA run in the same process imports it earlier.
+if "triton" in sys.modules and os.environ.get("TRITON_INTERPRET") != "1":
+    pytest.skip("Triton was imported without its interpreter in this process (a CUDA run?): "
+                "run tests/test_kernels.py in a process of its own", allow_module_level=True)
+os.environ["TRITON_INTERPRET"] = "1"
 
 from dataclasses import replace  # noqa: E402
 
 import numpy as np  # noqa: E402
-import pytest  # noqa: E402
 
 pytest.importorskip("torch")
 pytest.importorskip("triton")
