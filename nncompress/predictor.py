@@ -31,6 +31,7 @@ from .lanes import LaneLayout
 from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
 from .memory import BUCKET, claim_slot, find_slot, slot_hash
 from .mixer import mix_dot, mix_train
+from .pages import SMALL_INPUT, zeroed
 from .quantise import TOTAL, pair_frequencies
 from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_P1, STATES, STRETCH
 from .wht import WIDTH, net_forward, net_parameters, net_train
@@ -88,13 +89,16 @@ def _kernel_state(predictor: "Predictor") -> KernelState:
 
 
 class Predictor:
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig, *, first_block: int | None = None):
+        """first_block: the length of the first block, if known; a small one (pages.SMALL_INPUT) gets its
+        hashed tables on default pages, so that it maps only what it touches."""
         self.config = config
+        huge_pages = first_block is None or first_block >= SMALL_INPUT
         self.kinds = np.array([CONTEXT_CODES[name] for name in config.contexts] +
                               [CONTEXT_CODES[name] + LANE_LOCAL for name in config.lane_contexts], dtype=np.int64)
         contexts = len(self.kinds)
         self.width = (2 if config.confidence_inputs else 1) * contexts + 2  # + match, bias (+ confidences)
-        self.table = np.zeros((1 << config.table_bits, 16), dtype=np.uint8)
+        self.table = zeroed((1 << config.table_bits, 16), np.uint8, huge_pages=huge_pages)
         self.table_mask = (1 << config.table_bits) - 1
         self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
         self.state_logit = STRETCH[self.state_prob >> 4].astype(np.int64)  # kept equal to stretch(state_prob)
@@ -109,7 +113,7 @@ class Predictor:
         self.apm_node = apm_rows(NODES)                                  # context: the node
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
-        self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
+        self.match_table = zeroed(1 << config.match_bits, np.int64, huge_pages=huge_pages)
         self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
         self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
@@ -127,7 +131,9 @@ class Predictor:
         self.stride = layout.stride
         self.lane_lengths = layout.lane_lengths()
         self.history = np.zeros(lanes * layout.stride, dtype=np.uint8)   # the block so far, lane-major
-        self.match_table[:] = 0   # its positions index the previous block's history
+        if self.learned[0]:
+            self.match_table[:] = 0   # its positions index the previous block's history (a fresh one is
+                                      # zero already: writing its zeros would map all of it)
         self.lane_state = np.zeros((lanes, LANE_STATE_WIDTH), dtype=np.int64)  # see hashing.next_byte_contexts
         self.keys = np.zeros((lanes, contexts), dtype=np.int64)
         _start_lanes(self.lane_state, self.kinds, self.keys, self.history)

@@ -83,7 +83,7 @@ class NNCompressor:
 
     def _encode(self, block: bytes) -> bytes:
         if self._predictor is None:
-            self._predictor = Predictor(self.config)
+            self._predictor = Predictor(self.config, first_block=len(block))
         header, payload = encode_block(self._predictor, block, self._progress, self._device)
         return pack_block(header) + payload
 
@@ -159,7 +159,7 @@ class NNDecompressor:
             payload = bytes(self._input[offset:offset + unit.payload])
             offset += unit.payload
             if self._predictor is None:
-                self._predictor = Predictor(preset_config(self._header.preset))
+                self._predictor = Predictor(preset_config(self._header.preset), first_block=unit.length)
             block = decode_block(self._predictor, unit, payload, self._progress, self._device)
             self._output += block
             self._length += len(block)

@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 from numba import njit
 
+from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
+from nncompress.pages import SMALL_INPUT, zeroed
 from nncompress.predictor import Predictor
 from nncompress.quantise import TOTAL
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
@@ -153,3 +155,19 @@ def test_structure_contexts_see_what_they_claim():
     # lineword: the line's first byte with the current word
     assert _key("lineword", b"\n* big") != _key("lineword", b"\n# big")
     assert _key("lineword", b"\n* big") == _key("lineword", b"\n*a big")
+
+
+@pytest.mark.parametrize("huge_pages", [True, False])
+def test_zeroed_tables_are_zero_writable_and_shaped(huge_pages):
+    table = zeroed((300, 16), np.uint8, huge_pages=huge_pages)
+    assert table.shape == (300, 16) and table.dtype == np.uint8 and not table.any()
+    table[299, 15] = 7
+    assert table.sum() == 7
+
+
+def test_a_small_first_block_codes_the_same_on_default_pages():
+    """pages.SMALL_INPUT changes where the tables live, never what they hold."""
+    data = english_like(3000)
+    assert len(data) < SMALL_INPUT
+    config = preset_config(1)
+    assert encode_block(Predictor(config, first_block=len(data)), data) == encode_block(Predictor(config), data)
