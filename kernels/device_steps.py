@@ -1,11 +1,13 @@
-"""The host side of the device kernel: a block's model state on a torch device, stepped in chunks.
+"""The host side of the device kernel: members' model states on a torch device, stepped in chunks.
 
-Contract: `DeviceSteps(m, grid, device)` copies the predictor's kernel state `m` (predictor.KernelState)
-and the block's grid to `device`; `run(mode, lane_lengths, first, last, coder, words)` then does what
-`rounds.code_steps(mode, grid, lane_lengths, first, last, coder, words, m)` does, with the coder's
-state and words passed in and out on each call (they are small); `close()` copies the model's state
-and the grid back into the numpy arrays, so the next block may run on either device. Under
-Triton's interpreter (TRITON_INTERPRET=1) `device` is "cpu" and the tensors share the numpy arrays.
+Contract: `DeviceSteps(states, grids, device)` copies the predictors' kernel states (predictor.KernelState,
+one per member, all of one configuration) and their blocks' grids to `device`, each kind of array
+stacked over the members. `run(modes, lane_lengths, first, last, coders, words)` then does for
+every member m what `rounds.code_steps(modes[m], grids[m], lane_lengths[m], first, last, coders[m],
+words[m], states[m])` does, in one launch of one program per member; the coders' states and words
+go in and out with each call (they are small). `close()` copies the models' states and the grids
+back into the numpy arrays, so the next block may run on either device. Under Triton's
+interpreter (TRITON_INTERPRET=1) `device` is "cpu".
 """
 from __future__ import annotations
 
@@ -13,18 +15,17 @@ import numpy as np
 import torch
 
 from nncompress import tables
-from nncompress.rounds import ENCODE
 from nncompress.rangecoder import WRITTEN
+from nncompress.rounds import ENCODE
 
-from .steps import code_steps_kernel
+from .steps import MEMBER_ARRAYS, code_steps_kernel
 
-# The kernel state's arrays, in the kernel's argument order (the scalars travel as arguments).
-MODEL_ARRAYS = ("high", "prefix", "keys", "kinds", "table", "slots", "tags", "state_prob", "state_logit",
-                "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node", "apm_byte",
-                "apm_order2", "match_ptr", "match_len", "history", "match_table", "match_prob", "match_count",
-                "lane_state", "inputs", "p_mix", "apm_point", "match_bit", "freqs", "learned", "params")
+# The kernel state's per-member arrays (MEMBER_ARRAYS less what the calls bring) and its shared ones.
+MODEL_ARRAYS = MEMBER_ARRAYS[MEMBER_ARRAYS.index("high"):]
+SHARED_ARRAYS = ("params",)
 # predictor.KernelState's other arrays: p_final is scratch within a round, kept in registers here.
 HOST_ONLY = ("p_final",)
+TABLES = (tables.SQUASH, tables.STRETCH, tables.STATE_NEXT, tables.STATE_TOTAL, tables.RECIPROCAL)
 
 
 def _power_of_two_at_least(n: int) -> int:
@@ -32,8 +33,8 @@ def _power_of_two_at_least(n: int) -> int:
 
 
 class DeviceSteps:
-    # One warp: a program's work is a chain of small dependent steps (one lane and node at a time).
-    # No floating point reaches the coder, but fusing a*b+c is switched off all the same.
+    # One warp per member: a program's work is a chain of small dependent steps (one lane and node
+    # at a time). No floating point reaches the coder, but fusing a*b+c is switched off all the same.
     OPTIONS = dict(num_warps=1, enable_fp_fusion=False)
 
     @staticmethod
@@ -43,42 +44,68 @@ class DeviceSteps:
         return dict(STATES=tables.STATES, CONTEXT_BLOCK=_power_of_two_at_least(contexts),
                     INPUT_BLOCK=max(16, _power_of_two_at_least(width)))
 
-    def __init__(self, m, grid: np.ndarray, device: str):
-        self._m, self._grid_host, self._device = m, grid, torch.device(device)
-        self._model = [self._upload(getattr(m, name)) for name in MODEL_ARRAYS]
-        self._grid = self._upload(grid)
-        self._tables = [self._upload(t) for t in (tables.SQUASH, tables.STRETCH, tables.STATE_NEXT,
-                                                  tables.STATE_TOTAL, tables.RECIPROCAL)]
-        lanes, contexts = m.keys.shape
-        width = m.inputs.shape[2]
-        self._symbols = torch.zeros(lanes, dtype=torch.int64, device=self._device)
-        self._shape = (lanes, contexts, width, m.stride, m.table_mask, m.history.shape[0], m.match_table.shape[0])
-        self._constants = self.constants(m)
+    def __init__(self, states: list, grids: list[np.ndarray], device: str):
+        first = states[0]
+        for m in states[1:]:
+            if m.keys.shape[1] != first.keys.shape[1] or not np.array_equal(m.params, first.params):
+                raise ValueError("members coded together need one configuration")
+        self._states, self._grids_host, self._device = states, grids, torch.device(device)
+        self._model = [self._stack([getattr(m, name) for m in states]) for name in MODEL_ARRAYS]
+        self._shared = [self._upload(getattr(first, name)) for name in SHARED_ARRAYS]
+        self._tables = [self._upload(table) for table in TABLES]
+        self._grid = self._stack(grids)
+        self._symbols = torch.zeros((len(states), max(m.keys.shape[0] for m in states)), dtype=torch.int64,
+                                    device=self._device)
+        self._shape = (first.keys.shape[1], first.inputs.shape[2], first.table_mask, first.match_table.shape[0])
+        self._layouts = [(m.keys.shape[0], m.stride) for m in states]   # lanes and stride of each member
+        self._constants = self.constants(first)
         self._lengths = self._payload = None
 
     def _upload(self, array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(array)).to(self._device)
 
-    def run(self, mode: int, lane_lengths: np.ndarray, first: int, last: int, coder: np.ndarray,
-            words: np.ndarray) -> None:
-        if self._lengths is None:
-            self._lengths = self._upload(lane_lengths)
-        coder_on_device = self._upload(coder.view(np.int64))
-        if mode == ENCODE:
-            words_on_device = torch.empty(len(words), dtype=torch.int32, device=self._device)
-        else:   # decoding reads the same payload in every call
-            if self._payload is None:
-                self._payload = self._upload(words.view(np.int32))
-            words_on_device = self._payload
-        code_steps_kernel[(1,)](mode, first, last, *self._shape, self._grid, self._lengths, coder_on_device,
-                                words_on_device, len(words), self._symbols, *self._model, *self._tables,
-                                **self._constants, **self.OPTIONS)
-        coder[:] = coder_on_device.cpu().numpy().view(np.uint64)
-        if mode == ENCODE:
-            written = int(coder[WRITTEN])
-            words[:written] = words_on_device[:written].cpu().numpy().view(np.uint32)
+    def _stack(self, arrays: list[np.ndarray]) -> torch.Tensor:
+        """[members, the longest array's size]: each member's array flattened, zero padded."""
+        size = max(1, max(a.size for a in arrays))   # (no zero-sized tensors: a replay has no words)
+        stacked = np.zeros((len(arrays), size), dtype=arrays[0].dtype)
+        for row, a in zip(stacked, arrays):
+            row[:a.size] = a.reshape(-1)
+        return self._upload(stacked)
+
+    def run(self, modes: list[int], lane_lengths: list[np.ndarray], first: int, last: int,
+            coders: list[np.ndarray], words: list[np.ndarray]) -> None:
+        if self._lengths is None:   # a block's lane lengths are fixed
+            self._lengths = self._stack(lane_lengths)
+        coder = self._stack([c.view(np.int64) for c in coders])
+        encoding = modes[0] == ENCODE
+        if any((mode == ENCODE) != encoding for mode in modes):
+            raise ValueError("members coded together are all encoded, or all decoded or replayed")
+        if encoding:
+            word_arrays = torch.zeros((len(modes), max(len(w) for w in words)), dtype=torch.int32,
+                                      device=self._device)
+        else:
+            if self._payload is None:   # decoding reads the same payloads in every call
+                self._payload = self._stack([w.view(np.int32) for w in words])
+            word_arrays = self._payload
+        members = self._upload(np.array([[mode, lanes, stride, len(w)] for mode, (lanes, stride), w in
+                                         zip(modes, self._layouts, words)], dtype=np.int64))
+        per_member = [self._grid, self._lengths, coder, word_arrays, self._symbols, *self._model]
+        sizes = self._upload(np.array([t.shape[1] for t in per_member], dtype=np.int64))
+        code_steps_kernel[(len(modes),)](first, last, *self._shape, members, sizes, *per_member, *self._shared,
+                                         *self._tables, **self._constants, **self.OPTIONS)
+        coder_back = coder.cpu().numpy()
+        for m, state in enumerate(coders):
+            state[:] = coder_back[m].view(np.uint64)
+            if encoding:
+                written = int(state[WRITTEN])
+                words[m][:written] = word_arrays[m, :written].cpu().numpy().view(np.uint32)
 
     def close(self) -> None:
-        for name, tensor in zip(MODEL_ARRAYS, self._model):
-            np.copyto(getattr(self._m, name), tensor.cpu().numpy().reshape(getattr(self._m, name).shape))
-        np.copyto(self._grid_host, self._grid.cpu().numpy())
+        for name, stacked in zip(MODEL_ARRAYS, self._model):
+            back = stacked.cpu().numpy()
+            for m, state in enumerate(self._states):
+                target = getattr(state, name)
+                np.copyto(target, back[m, :target.size].reshape(target.shape))
+        back = self._grid.cpu().numpy()
+        for m, grid in enumerate(self._grids_host):
+            np.copyto(grid, back[m, :grid.size].reshape(grid.shape))

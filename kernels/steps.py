@@ -743,19 +743,75 @@ def _decode_symbol(state, words, n_words, freqs):
 
 # ---- rounds.py --------------------------------------------------------------------------------
 
+# The per-member arrays, in code_steps_kernel's argument order: program m finds member m's part of
+# each at sizes[k] * m elements in (device_steps.py stacks them so). params and the tables are shared.
+MEMBER_ARRAYS = ("grid", "lane_lengths", "coder", "words", "symbols", "high", "prefix", "keys", "kinds", "table",
+                 "slots", "tags", "state_prob", "state_logit", "state_count", "mixer", "final", "rows", "logits", "net",
+                 "net_u", "net_h", "apm_node", "apm_byte", "apm_order2", "match_ptr", "match_len", "history",
+                 "match_table", "match_prob", "match_count", "lane_state", "inputs", "p_mix", "apm_point",
+                 "match_bit", "freqs", "learned")
+MEMBER_FIELDS = tl.constexpr(4)   # members[m] = (mode, lanes, lane stride, words available to decode)
+
+
 @triton.jit
 def code_steps_kernel(
-        mode, first, last, lanes, contexts, width, stride, table_mask, history_len, match_table_len,
-        grid, lane_lengths, coder, words, n_words, symbols,
+        first, last, contexts, width, table_mask, match_table_len, members, sizes,
+        grid, lane_lengths, coder, words, symbols,
         high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final, rows,
         logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table,
-        match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, freqs, learned, params,
-        squash, stretch, state_next, state_total, reciprocal,
+        match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, freqs, learned,
+        params, squash, stretch, state_next, state_total, reciprocal,
         STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
-    """rounds.code_steps. One program codes one block; the caller launches it with grid (1,)."""
+    """rounds.code_steps for several members at once, one program each: program m runs steps
+    [first, min(last, its stride)) of member m's block with member m's model. Members share nothing
+    but the configuration (params), so programs never touch each other's memory."""
+    member = tl.program_id(0)
+    mode = tl.load(members + member * MEMBER_FIELDS)
+    lanes = tl.load(members + member * MEMBER_FIELDS + 1)
+    stride = tl.load(members + member * MEMBER_FIELDS + 2)
+    n_words = tl.load(members + member * MEMBER_FIELDS + 3)
+    history_len = lanes * stride
+    grid += member * tl.load(sizes + 0)
+    lane_lengths += member * tl.load(sizes + 1)
+    coder += member * tl.load(sizes + 2)
+    words += member * tl.load(sizes + 3)
+    symbols += member * tl.load(sizes + 4)
+    high += member * tl.load(sizes + 5)
+    prefix += member * tl.load(sizes + 6)
+    keys += member * tl.load(sizes + 7)
+    kinds += member * tl.load(sizes + 8)
+    table += member * tl.load(sizes + 9)
+    slots += member * tl.load(sizes + 10)
+    tags += member * tl.load(sizes + 11)
+    state_prob += member * tl.load(sizes + 12)
+    state_logit += member * tl.load(sizes + 13)
+    state_count += member * tl.load(sizes + 14)
+    mixer += member * tl.load(sizes + 15)
+    final += member * tl.load(sizes + 16)
+    rows += member * tl.load(sizes + 17)
+    logits += member * tl.load(sizes + 18)
+    net += member * tl.load(sizes + 19)
+    net_u += member * tl.load(sizes + 20)
+    net_h += member * tl.load(sizes + 21)
+    apm_node += member * tl.load(sizes + 22)
+    apm_byte += member * tl.load(sizes + 23)
+    apm_order2 += member * tl.load(sizes + 24)
+    match_ptr += member * tl.load(sizes + 25)
+    match_len += member * tl.load(sizes + 26)
+    history += member * tl.load(sizes + 27)
+    match_table += member * tl.load(sizes + 28)
+    match_prob += member * tl.load(sizes + 29)
+    match_count += member * tl.load(sizes + 30)
+    lane_state += member * tl.load(sizes + 31)
+    inputs += member * tl.load(sizes + 32)
+    p_mix += member * tl.load(sizes + 33)
+    apm_point += member * tl.load(sizes + 34)
+    match_bit += member * tl.load(sizes + 35)
+    freqs += member * tl.load(sizes + 36)
+    learned += member * tl.load(sizes + 37)
     invalid = tl.load(coder + INVALID)
     hadamard = _hadamard()
-    for step in range(first, last):
+    for step in range(first, tl.minimum(last, stride)):
         for quarter in range(4):
             if invalid == 0:
                 _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,

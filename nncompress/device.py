@@ -2,11 +2,13 @@
 
 Contract: `resolve_device(name)` maps "auto", "cpu" or "cuda" to the device that will run,
 "cpu" or "cuda"; it raises ValueError for any other name and NNCompressError where CUDA cannot
-run here. `block_steps(device, m, grid)` returns what runs one block's steps there: an object with
-`run(mode, lane_lengths, first, last, coder, words)`, which does what rounds.code_steps does on
-the block's grid and the predictor's kernel state m, and `close()`, after which m and the grid
-hold the results. Both devices compute the same integers, so an archive made on one decodes
-on the other (tests/test_kernels.py).
+run here. `block_steps(device, states, grids)` returns what runs a block of each of several
+members there: an object with `run(modes, lane_lengths, first, last, coders, words)`, which does
+for each member m what rounds.code_steps does on grids[m] and the predictor's kernel state
+states[m] (lists, one entry per member), and `close()`, after which the states and grids hold
+the results. The CPU codes the members one after another; a device codes them at once. Both
+devices compute the same integers, so an archive made on one decodes on the other
+(tests/test_kernels.py).
 
 "auto" runs on the CPU: the CUDA path's speed has not been measured on a GPU yet
 (kernels/README.md), and a user who asks for "auto" must not get a slower path.
@@ -42,20 +44,23 @@ def resolve_device(name: str) -> str:
 
 
 class CompiledSteps:
-    """rounds.code_steps on the CPU, on the predictor's own arrays."""
+    """rounds.code_steps on the CPU, on the predictors' own arrays, one member after another."""
 
-    def __init__(self, m, grid):
-        self._m, self._grid = m, grid
+    def __init__(self, states, grids):
+        self._states, self._grids, self._strides = states, grids, [m.stride for m in states]
 
-    def run(self, mode, lane_lengths, first, last, coder, words) -> None:
-        code_steps(mode, self._grid, lane_lengths, first, last, coder, words, self._m)
+    def run(self, modes, lane_lengths, first, last, coders, words) -> None:
+        for member in zip(modes, self._grids, lane_lengths, self._strides, coders, words, self._states):
+            mode, grid, lengths, stride, coder, out, m = member
+            code_steps(mode, grid, lengths, first, min(last, stride), coder, out, m)
 
     def close(self) -> None:
         pass
 
 
-def block_steps(device: str, m, grid):
+def block_steps(device: str, states: list, grids: list):
+    """What runs a block of each member (states: their predictors' kernel states) on `device`."""
     if device == "cpu":
-        return CompiledSteps(m, grid)
+        return CompiledSteps(states, grids)
     from .kernels.device_steps import DeviceSteps
-    return DeviceSteps(m, grid, "cpu" if device == "interpret" else device)
+    return DeviceSteps(states, grids, "cpu" if device == "interpret" else device)

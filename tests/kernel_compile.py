@@ -16,7 +16,7 @@ from triton.compiler import ASTSource, compile
 
 from nncompress import tables
 from nncompress.config import preset_config
-from nncompress.kernels.device_steps import MODEL_ARRAYS, DeviceSteps
+from nncompress.kernels.device_steps import MODEL_ARRAYS, SHARED_ARRAYS, DeviceSteps
 from nncompress.kernels.steps import code_steps_kernel
 from nncompress.lanes import LaneLayout
 from nncompress.predictor import Predictor
@@ -31,9 +31,10 @@ def main(preset: int, arch: int) -> None:
     predictor.start_block(LaneLayout(100_000, 4))
     m = predictor.kernel_state
     names = list(inspect.signature(code_steps_kernel.fn).parameters)
-    signature = {name: "i32" for name in names[:names.index("grid")]}
-    signature.update(grid="*u8", lane_lengths="*i64", coder="*i64", words="*i32", n_words="i32", symbols="*i64")
-    signature.update({name: POINTER[getattr(m, name).dtype] for name in MODEL_ARRAYS})
+    signature = {name: "i32" for name in names[:names.index("members")]}
+    signature.update(members="*i64", sizes="*i64", grid="*u8", lane_lengths="*i64", coder="*i64", words="*i32",
+                     symbols="*i64")
+    signature.update({name: POINTER[getattr(m, name).dtype] for name in MODEL_ARRAYS + SHARED_ARRAYS})
     signature.update({name: POINTER[table.dtype] for name, table in TABLES.items()})
     constants = DeviceSteps.constants(m)
     signature.update({name: "constexpr" for name in constants})

@@ -31,7 +31,7 @@ pytest.importorskip("torch")
 pytest.importorskip("triton")
 
 from nncompress import codec  # noqa: E402
-from nncompress.codec import decode_block, encode_block  # noqa: E402
+from nncompress.codec import decode_block, decode_blocks, encode_block, encode_blocks  # noqa: E402
 from nncompress.config import preset_config  # noqa: E402
 from nncompress.errors import NNCompressError  # noqa: E402
 from nncompress.format import BLOCK_CODED, BLOCK_STORED  # noqa: E402
@@ -110,6 +110,26 @@ def test_a_stored_block_is_learned_the_same_and_the_next_block_coded_the_same():
     assert_same_model(on_cpu, on_kernel)
     assert encode_block(on_kernel, TEXT[:16], device="interpret") == encode_block(on_cpu, TEXT[:16])
     assert_same_model(on_cpu, on_kernel)
+
+
+def test_members_coded_at_once_match_each_coded_alone():
+    """One launch, one program per member (-T's members on a GPU): members of different lengths,
+    one of them stored, each with its own model, as the CPU codes them one at a time."""
+    config = small_config(6, max_lanes=2)
+    noise = np.random.default_rng(3).integers(0, 256, 9, dtype=np.uint8).tobytes()
+    blocks = [b"a" * 18, noise, b"abababababab"]   # coded (2 lanes), stored, coded (1 lane)
+    on_cpu = [Predictor(config) for _ in blocks]
+    expected = [encode_block(predictor, block) for predictor, block in zip(on_cpu, blocks)]
+    assert [header.kind for header, _ in expected] == [BLOCK_CODED, BLOCK_STORED, BLOCK_CODED]
+    on_kernel = [Predictor(config) for _ in blocks]
+    assert encode_blocks(on_kernel, blocks, device="interpret") == expected
+    for cpu, kernel in zip(on_cpu, on_kernel):
+        assert_same_model(cpu, kernel)
+    decoders = [Predictor(config) for _ in blocks]
+    headers, payloads = zip(*expected)
+    assert decode_blocks(decoders, list(headers), list(payloads), device="interpret") == blocks
+    for cpu, kernel in zip(on_cpu, decoders):
+        assert_same_model(cpu, kernel)
 
 
 @pytest.mark.parametrize("damage", ["flip", "cut"])
