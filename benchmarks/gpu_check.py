@@ -7,7 +7,9 @@ repository, so a device machine has it), whole and cut to shorter prefixes. For 
 length: compress on the CPU and with --device cuda (the archives must be identical), decompress
 each archive on the other device (each must give the input back), and time all four. A first
 tiny input per preset compiles the kernel (not timed). Lengths grow until a CUDA run would
-overrun its share of the budget (seconds). Needs CUDA, torch and triton: pip install -e '.[cuda]'.
+overrun its share of the budget (seconds). Then members coded at once (`-T` on a device: one
+program per member, members.py): 1, 16 and 128 members of 2 KB at -1, the frames compared with
+the CPU's and the aggregate kB/s of both. Needs CUDA, torch and triton: pip install -e '.[cuda]'.
 Exit status 1 if any archive or decoded output differs.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import nncompress
 from benchmarks.run import machine_info, save_results
+from nncompress.members import compress_at_once, decompress_at_once
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "format4" / "input.bin"
 LENGTHS = (1024, 4096, 27_000)
@@ -39,6 +42,17 @@ def check(preset: int, data: bytes) -> dict:
             "cuda_archive_decodes_on_cpu": back_on_cpu == data, "cpu_archive_decodes_on_cuda": back_on_cuda == data,
             "cpu_compress_s": cpu_seconds, "cuda_compress_s": cuda_seconds,
             "cpu_decompress_s": cpu_decode_seconds, "cuda_decompress_s": cuda_decode_seconds}
+
+
+def check_members(sample: bytes, members: int, size: int = 2048, preset: int = 1) -> dict:
+    parts = [(sample * 2)[(m * 997) % len(sample):][:size] for m in range(members)]
+    on_cpu, cpu_seconds = _timed(compress_at_once, parts, preset=preset, block_size=None, device="cpu")
+    on_cuda, cuda_seconds = _timed(compress_at_once, parts, preset=preset, block_size=None, device="cuda")
+    back, cuda_decode_seconds = _timed(decompress_at_once, on_cpu, device="cuda")
+    total = members * size
+    return {"preset": preset, "members": members, "member_bytes": size, "same_frames": on_cpu == on_cuda,
+            "decodes": back == parts, "cpu_compress_kBps": total / cpu_seconds / 1e3,
+            "cuda_compress_kBps": total / cuda_seconds / 1e3, "cuda_decompress_kBps": total / cuda_decode_seconds / 1e3}
 
 
 def main() -> int:
@@ -66,6 +80,10 @@ def main() -> int:
             per_byte = (result["cuda_compress_s"] + result["cuda_decompress_s"]) / length
             if spent + per_byte * 2 * length > share:   # the next length would overrun
                 break
+    at_once = []
+    for members in (1, 16, 128):
+        at_once.append(check_members(sample, members))
+        print(at_once[-1], flush=True)
     command = "python -m benchmarks.gpu_check " + " ".join(sys.argv[1:])
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
             "gpu": torch.cuda.get_device_name(), "torch": torch.__version__, "triton": triton.__version__,
@@ -82,9 +100,15 @@ def main() -> int:
                      f"{'yes' if across else 'NO'} | {r['bytes'] / r['cpu_compress_s'] / 1e3:.1f} / "
                      f"{r['bytes'] / r['cpu_decompress_s'] / 1e3:.1f} | {r['bytes'] / r['cuda_compress_s'] / 1e3:.1f} / "
                      f"{r['bytes'] / r['cuda_decompress_s'] / 1e3:.1f} |")
-    save_results(args.out, meta, results, lines)
+    lines += ["", "Members coded at once (one program each), -1, 2 KB each; the CPU codes them one after another:", "",
+              "| members | same frames | decodes | CPU kB/s compress | CUDA kB/s compress / decompress |",
+              "|---:|---|---|---:|---|"]
+    for r in at_once:
+        lines.append(f"| {r['members']} | {'yes' if r['same_frames'] else 'NO'} | {'yes' if r['decodes'] else 'NO'} | "
+                     f"{r['cpu_compress_kBps']:.1f} | {r['cuda_compress_kBps']:.1f} / {r['cuda_decompress_kBps']:.1f} |")
+    save_results(args.out, meta, {"one_member": results, "members_at_once": at_once}, lines)
     ok = all(r["same_archive"] and r["cuda_archive_decodes_on_cpu"] and r["cpu_archive_decodes_on_cuda"]
-             for r in results)
+             for r in results) and all(r["same_frames"] and r["decodes"] for r in at_once)
     return 0 if ok else 1
 
 

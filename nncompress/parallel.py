@@ -1,7 +1,8 @@
 """Coding on several processes (`-T N`): independent members, as pigz and pbzip2 do.
 
 Contract: `compress_members` cuts `length` bytes into member_count(length, threads) contiguous parts
-of nearly equal size and codes each, on its own process with a fresh model, as one complete frame
+of nearly equal size and codes each, on its own process with a fresh model (on a device: all in
+one process, one program per member: members.py), as one complete frame
 (docs/FORMAT.md); it yields the frames in order, and their concatenation is an ordinary archive
 that every decoder reads frame after frame. `decompress_members` finds an archive's frames from
 their headers and decodes them on several processes, yielding their data in order. Errors in a
@@ -21,6 +22,7 @@ from typing import Callable, Iterator
 from .device import resolve_device
 from .errors import NNCompressError
 from .info import archive_info
+from .members import compress_at_once, decompress_at_once
 from .stream import NNCompressor, NNDecompressor
 
 # A member shorter than this would cost much more in bits than its process saves in time.
@@ -76,8 +78,13 @@ def member_spans(length: int, members: int) -> list[tuple[int, int]]:
 def compress_members(source, length: int, *, threads: int, preset: int, block_size: int | None, device: str = "cpu",
                      progress: Progress | None = None) -> Iterator[bytes]:
     """Yield the frames of `source`'s `length` bytes cut into member_count(length, threads) members."""
-    NNCompressor(preset=preset, block_size=block_size, device=device)   # the arguments are checked here, once
+    device = resolve_device(device)                        # the arguments are checked here, once
+    NNCompressor(preset=preset, block_size=block_size)
     spans = member_spans(length, member_count(length, threads))
+    if device != "cpu":   # one program per member, in one process
+        parts = [b"".join(_read(_part(source, start, end))) for start, end in spans]
+        yield from compress_at_once(parts, preset=preset, block_size=block_size, device=device, progress=progress)
+        return
     jobs = [(_compress_part, (_part(source, start, end), preset, block_size)) for start, end in spans]
     yield from _run(jobs, threads, progress)
 
@@ -85,7 +92,11 @@ def compress_members(source, length: int, *, threads: int, preset: int, block_si
 def decompress_members(source, spans: list[tuple[int, int]], *, threads: int, device: str = "cpu",
                        progress: Progress | None = None) -> Iterator[bytes]:
     """Yield the data of the frames at `spans` (byte ranges of `source`), in order."""
-    resolve_device(device)
+    device = resolve_device(device)
+    if device != "cpu":   # one program per member, in one process
+        frames = [b"".join(_read(_part(source, start, end))) for start, end in spans]
+        yield from decompress_at_once(frames, device=device, progress=progress)
+        return
     jobs = [(_decompress_part, (_part(source, start, end),)) for start, end in spans]
     yield from _run(jobs, threads, progress)
 
