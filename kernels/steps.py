@@ -1,10 +1,11 @@
-"""The step routine as one Triton kernel: a block's whole predict-code-learn loop on the device.
+"""The step routine as one Triton kernel: blocks' whole predict-code-learn loops on the device.
 
-Contract: `code_steps_kernel` does what `nncompress.rounds.code_steps` does, bit for bit: steps
-[first, last) of a block, each round predicting every lane's frequencies, coding the active
-lanes' symbols in lane order with the range coder (ENCODE writes words, DECODE reads them and
-ORs the symbols into the grid, LEARN codes nothing) and learning them in lane order. Its
-reference is the numba code it mirrors function by function (named the same, with `_` first):
+Contract: `code_steps_kernel` does what `nncompress.rounds.code_steps` does, bit for bit, for one
+block of each of several members, one program per member: steps [first, last) of the block, each
+round predicting every lane's frequencies, coding the active lanes' symbols in lane order with
+the range coder (ENCODE writes words, DECODE reads them and ORs the symbols into the grid, LEARN
+codes nothing) and learning them in lane order. Members share nothing but their configuration.
+Its reference is the numba code it mirrors function by function (named the same, with `_` first):
 predictor.predict_round / learn_round, hashing.next_byte_contexts, match.*, memory.*, mixer.*,
 wht.*, apm.*, quantise.pair_frequencies and rangecoder.*. tests/test_kernels.py runs it under
 Triton's interpreter (TRITON_INTERPRET=1) on CPU tensors and compares every state array and word

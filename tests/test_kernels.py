@@ -35,8 +35,8 @@ from nncompress.codec import decode_block, decode_blocks, encode_block, encode_b
 from nncompress.config import preset_config  # noqa: E402
 from nncompress.errors import NNCompressError  # noqa: E402
 from nncompress.format import BLOCK_CODED, BLOCK_STORED  # noqa: E402
-from nncompress.kernels.device_steps import MODEL_ARRAYS  # noqa: E402
-from nncompress.predictor import Predictor  # noqa: E402
+from nncompress.kernels.device_steps import HOST_ONLY, MODEL_ARRAYS, SHARED_ARRAYS  # noqa: E402
+from nncompress.predictor import KernelState, Predictor  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TEXT = b"[[a cat]] sat.\n[[a cat]] sat.\n{{the cat}} <b>ran</b>\n"
@@ -52,6 +52,12 @@ def small_config(preset: int, max_lanes: int):
 @pytest.fixture(autouse=True)
 def short_chunks(monkeypatch):
     monkeypatch.setattr(codec, "CHUNK", 5)
+
+
+def test_the_kernel_takes_every_array_of_the_model():
+    """A new array in predictor.KernelState must reach the kernel (or be declared host-only scratch)."""
+    scalars = {"stride", "table_mask"}   # the kernel takes them from the members' layouts and arguments
+    assert set(KernelState._fields) == set(MODEL_ARRAYS) | set(SHARED_ARRAYS) | set(HOST_ONLY) | scalars
 
 
 def assert_same_model(a: Predictor, b: Predictor) -> None:
