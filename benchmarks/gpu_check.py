@@ -15,12 +15,11 @@ Exit status 1 if any archive or decoded output differs.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import nncompress
-from benchmarks.run import machine_info, save_results
+from benchmarks.run import gpu_header, gpu_meta, save_results
 from nncompress.members import compress_at_once, decompress_at_once
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "format4" / "input.bin"
@@ -62,7 +61,6 @@ def main() -> int:
     parser.add_argument("--presets", default="1,6,9")
     args = parser.parse_args()
     import torch
-    import triton
     if not torch.cuda.is_available():
         raise SystemExit("gpu_check: needs a CUDA device")
     sample = SAMPLE.read_bytes()
@@ -84,14 +82,10 @@ def main() -> int:
     for members in (1, 16, 128):
         at_once.append(check_members(sample, members))
         print(at_once[-1], flush=True)
-    command = "python -m benchmarks.gpu_check " + " ".join(sys.argv[1:])
-    meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
-            "gpu": torch.cuda.get_device_name(), "torch": torch.__version__, "triton": triton.__version__,
-            "nncompress": nncompress.__version__}
+    meta = gpu_meta("gpu_check", nncompress=nncompress.__version__)
     lines = [
         "# The CUDA path against the CPU", "",
-        f"Command: `{command}`; {meta['date']}; {meta['gpu']}, torch {meta['torch']}, triton {meta['triton']}; "
-        f"host {meta['cpu']}. Input: prefixes of tests/data/format4/input.bin.", "",
+        gpu_header(meta) + " Input: prefixes of tests/data/format4/input.bin.", "",
         "| preset | bytes | same archive | decodes across | CPU kB/s compress / decompress "
         "| CUDA kB/s compress / decompress |", "|---:|---:|---|---|---|---|"]
     for r in results:
@@ -100,12 +94,14 @@ def main() -> int:
                      f"{'yes' if across else 'NO'} | {r['bytes'] / r['cpu_compress_s'] / 1e3:.1f} / "
                      f"{r['bytes'] / r['cpu_decompress_s'] / 1e3:.1f} | {r['bytes'] / r['cuda_compress_s'] / 1e3:.1f} / "
                      f"{r['bytes'] / r['cuda_decompress_s'] / 1e3:.1f} |")
-    lines += ["", "Members coded at once (one program each), -1, 2 KB each; the CPU codes them one after another:", "",
+    lines += ["", "Members coded at once (one program each), -1, 2 KB each; the CPU codes them one after another:",
+              "",
               "| members | same frames | decodes | CPU kB/s compress | CUDA kB/s compress / decompress |",
               "|---:|---|---|---:|---|"]
     for r in at_once:
-        lines.append(f"| {r['members']} | {'yes' if r['same_frames'] else 'NO'} | {'yes' if r['decodes'] else 'NO'} | "
-                     f"{r['cpu_compress_kBps']:.1f} | {r['cuda_compress_kBps']:.1f} / {r['cuda_decompress_kBps']:.1f} |")
+        lines.append(f"| {r['members']} | {'yes' if r['same_frames'] else 'NO'} | {'yes' if r['decodes'] else 'NO'} "
+                     f"| {r['cpu_compress_kBps']:.1f} | {r['cuda_compress_kBps']:.1f} / "
+                     f"{r['cuda_decompress_kBps']:.1f} |")
     save_results(args.out, meta, {"one_member": results, "members_at_once": at_once}, lines)
     ok = all(r["same_archive"] and r["cuda_archive_decodes_on_cpu"] and r["cpu_archive_decodes_on_cuda"]
              for r in results) and all(r["same_frames"] and r["decodes"] for r in at_once)

@@ -21,14 +21,13 @@ The CPU figure it is set against is the compiled CPU model's whole round at the 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 import torch
 import triton
 import triton.language as tl
 
-from benchmarks.run import machine_info, save_results
+from benchmarks.run import gpu_header, gpu_meta, save_results
 
 
 @triton.jit
@@ -122,14 +121,10 @@ def main() -> int:
     for chain in chains[1:]:  # the launch and sync are in every round: the slope is the gathers' own cost
         chain["per_dependent_gather_us"] = ((chain["round_us"] - chains[0]["round_us"])
                                             / (chain["lanes"] * (chain["depth"] - chains[0]["depth"])))
-    command = "python -m benchmarks.gpu_round_floor " + " ".join(sys.argv[1:])
-    meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
-            "gpu": torch.cuda.get_device_name(), "torch": torch.__version__, "triton": triton.__version__,
-            "cpu_round_us": args.cpu_round_us}
+    meta = gpu_meta("gpu_round_floor", cpu_round_us=args.cpu_round_us)
     lines = [
         "# The floor of one coding round on a GPU", "",
-        f"Command: `{command}`; {meta['date']}; {meta['gpu']}, torch {meta['torch']}, triton {meta['triton']}; "
-        f"host {meta['cpu']}.", "",
+        gpu_header(meta), "",
         "Round trip (symbols in, a do-nothing kernel, frequencies out, sync), µs per round. A round codes",
         "2 bits per lane, so lanes / 4 bytes. For comparison, the CPU model's whole round at the default",
         f"preset (16 lanes, prediction, coding and learning included) takes {args.cpu_round_us} µs.", "",

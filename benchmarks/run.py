@@ -436,6 +436,21 @@ def machine_info() -> dict:
             "hostname": platform.node()}
 
 
+def gpu_meta(module: str, **extra) -> dict:
+    """A GPU benchmark's facts: its command, the date, the host's CPU, the GPU and torch's and triton's versions."""
+    import torch
+    import triton
+    return {"command": f"python -m benchmarks.{module} " + " ".join(sys.argv[1:]), "date": time.strftime("%Y-%m-%d"),
+            "cpu": machine_info()["cpu"], "gpu": torch.cuda.get_device_name(), "torch": torch.__version__,
+            "triton": triton.__version__, **extra}
+
+
+def gpu_header(meta: dict) -> str:
+    """The line under a GPU benchmark's title: command, date, machine."""
+    return (f"Command: `{meta['command']}`; {meta['date']}; {meta['gpu']}, torch {meta['torch']}, "
+            f"triton {meta['triton']}; host {meta['cpu']}.")
+
+
 def save_results(prefix: str, meta: dict, results, lines: list[str]) -> None:
     """The small benchmarks' output: PREFIX.json ({meta, results}), PREFIX.md (lines), the table on stdout."""
     Path(prefix + ".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
