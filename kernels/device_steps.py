@@ -65,12 +65,13 @@ class DeviceSteps:
         return torch.from_numpy(np.ascontiguousarray(array)).to(self._device)
 
     def _stack(self, arrays: list[np.ndarray]) -> torch.Tensor:
-        """[members, the longest array's size]: each member's array flattened, zero padded."""
+        """[members, the longest array's size]: each member's array flattened, zero padded. Copied
+        member by member, so the host never holds a second copy of all the models."""
         size = max(1, max(a.size for a in arrays))   # (no zero-sized tensors: a replay has no words)
-        stacked = np.zeros((len(arrays), size), dtype=arrays[0].dtype)
+        stacked = torch.zeros((len(arrays), size), dtype=torch.from_numpy(arrays[0][:0]).dtype, device=self._device)
         for row, a in zip(stacked, arrays):
-            row[:a.size] = a.reshape(-1)
-        return self._upload(stacked)
+            row[:a.size].copy_(torch.from_numpy(np.ascontiguousarray(a).reshape(-1)))
+        return stacked
 
     def run(self, modes: list[int], lane_lengths: list[np.ndarray], first: int, last: int,
             coders: list[np.ndarray], words: list[np.ndarray]) -> None:
@@ -102,10 +103,12 @@ class DeviceSteps:
 
     def close(self) -> None:
         for name, stacked in zip(MODEL_ARRAYS, self._model):
-            back = stacked.cpu().numpy()
-            for m, state in enumerate(self._states):
-                target = getattr(state, name)
-                np.copyto(target, back[m, :target.size].reshape(target.shape))
-        back = self._grid.cpu().numpy()
-        for m, grid in enumerate(self._grids_host):
-            np.copyto(grid, back[m, :grid.size].reshape(grid.shape))
+            for row, state in zip(stacked, self._states):
+                _copy_back(row, getattr(state, name))
+        for row, grid in zip(self._grid, self._grids_host):
+            _copy_back(row, grid)
+
+
+def _copy_back(row: torch.Tensor, target: np.ndarray) -> None:
+    """A member's row of a stacked tensor into its numpy array."""
+    np.copyto(target, row[:target.size].cpu().numpy().reshape(target.shape))
