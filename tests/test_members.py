@@ -70,3 +70,20 @@ def test_threads_on_a_device_code_the_members_at_once(monkeypatch):
     spans = parallel.frame_spans(archive, 3)
     assert b"".join(parallel.decompress_members(archive, spans, threads=3, device="cuda")) == data
     assert calls == ["compress_at_once", "decompress_at_once"]
+
+
+def test_hostile_frames_fail_cleanly():
+    """Every header byte changed, every truncation, random bit flips: the package's error or the
+    right bytes, as for the one-member decoder (tests/test_hostile.py)."""
+    data = english_like(300, seed=21)
+    frame = nncompress.compress(data, preset=1)
+    rng = random.Random(8)
+    blobs = [frame[:cut] for cut in range(0, len(frame), 7)]
+    blobs += [frame[:i] + bytes([frame[i] ^ (1 << rng.randrange(8))]) + frame[i + 1:]
+              for i in list(range(40)) + [rng.randrange(40, len(frame)) for _ in range(20)]]
+    for blob in blobs:
+        try:
+            out = decompress_at_once([frame, blob], device="cpu")
+        except NNCompressError:
+            continue
+        assert out == [data, data]
