@@ -264,25 +264,6 @@ def _claim_slot(table, slot, tag, in_use):
 # ---- mixer.py, wht.py, apm.py -----------------------------------------------------------------
 
 @triton.jit
-def _mix_dot(weights, row, x, count, BLOCK: tl.constexpr):
-    """mixer.mix_dot over inputs x [BLOCK] (zero beyond count)."""
-    i = tl.arange(0, BLOCK)
-    w = tl.load(weights + row * count + i, mask=i < count, other=0).to(tl.int64)
-    dot = tl.sum(w * x, axis=0) >> 16
-    return tl.minimum(tl.maximum(dot, -LOGIT_LIMIT), LOGIT_LIMIT)
-
-
-@triton.jit
-def _mix_train(weights, row, x, count, error, rate, BLOCK: tl.constexpr):
-    """mixer.mix_train."""
-    i = tl.arange(0, BLOCK)
-    at = weights + row * count + i
-    w = tl.load(at, mask=i < count, other=0).to(tl.int64)
-    w += (x * (error * rate) + 8192) >> 14
-    tl.store(at, w.to(at.dtype.element_ty), mask=i < count)
-
-
-@triton.jit
 def _mix_dots(weights, rows, in_use, x, count, BLOCK: tl.constexpr):
     """mixer.mix_dot of the same inputs x [BLOCK] with several rows [R] at once (0 where not in_use)."""
     i = tl.arange(0, BLOCK)[None, :]
@@ -490,7 +471,8 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                                              net_h + at * WIDTH, hadamard)
                 layer_logits = tl.where(kset == LAYER1, net_logit, layer_logits)
                 tl.store(logits + at * (LAYER1 + 1) + kset, layer_logits, mask=(kset < layer1) | (kset == LAYER1))
-                logit = _mix_dot(final, row0 - MATCH_SET * NODES, layer_logits, LAYER1 + 1, 8)
+                final_row = row0 - MATCH_SET * NODES + tl.zeros((1,), tl.int64)   # predictor._final_row, as [1]
+                logit = tl.sum(_mix_dots(final, final_row, final_row >= 0, layer_logits, LAYER1 + 1, 8), axis=0)
                 p = tl.load(squash + logit + 2048).to(tl.int64)
                 tl.store(p_mix + at, p)
                 if use_apm:
@@ -610,8 +592,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                     _net_train(net, node, inputs + at * width, net_inputs, net_u + at * WIDTH, net_h + at * WIDTH,
                                error, net_rate, hadamard)
                 row0 = tl.sum(tl.where(kset == 0, row_set, 0), axis=0)
-                _mix_train(final, row0 - MATCH_SET * NODES, layer_logits, LAYER1 + 1,
-                           (bit << 12) - tl.load(p_mix + at), final_rate, 8)
+                final_row = row0 - MATCH_SET * NODES + tl.zeros((1,), tl.int64)   # predictor._final_row, as [1]
+                _mix_trains(final, final_row, final_row >= 0, layer_logits, LAYER1 + 1,
+                            (bit << 12) - tl.load(p_mix + at) + tl.zeros((1,), tl.int64), final_rate, 8)
                 if use_apm:
                     point = tl.load(apm_point + at)
                     _apm_train(apm_node, node, point, bit, apm_rate)
