@@ -26,6 +26,8 @@ os.environ["TRITON_INTERPRET"] = "1"
 from dataclasses import replace  # noqa: E402
 
 import numpy as np  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 pytest.importorskip("torch")
 pytest.importorskip("triton")
@@ -136,6 +138,17 @@ def test_members_coded_at_once_match_each_coded_alone():
     assert decode_blocks(decoders, list(headers), list(payloads), device="interpret") == blocks
     for cpu, kernel in zip(on_cpu, decoders):
         assert_same_model(cpu, kernel)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.binary(min_size=1, max_size=6))
+def test_any_short_input_codes_the_same(data):
+    """Any bytes (zeros, 0xFF, brackets, newlines...), one lane: the same block and model, and it decodes."""
+    config = small_config(1, max_lanes=1)
+    (expected, got, on_cpu, on_kernel) = encode_both(config, data)
+    assert got == expected
+    assert_same_model(on_cpu, on_kernel)
+    assert decode_block(Predictor(config), *expected, device="interpret") == data
 
 
 @pytest.mark.parametrize("damage", ["flip", "cut"])
