@@ -2,11 +2,13 @@
 
 Triton's compiler (through PTX to a cubin, with the ptxas Triton ships) checks what its interpreter
 does not: that every value keeps one type through branches and loops, and that the kernel fits
-the target. Run in a process without TRITON_INTERPRET (tests/test_kernels.py does so).
+the target. Run in a process without TRITON_INTERPRET (tests/test_kernels.py does so). It also
+counts the PTX's barriers and global stores (kernels/README.md, "memory ordering").
 """
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from dataclasses import replace
 
@@ -41,7 +43,10 @@ def main(preset: int, arch: int) -> None:
     assert list(signature) == names, set(names) ^ set(signature)
     kernel = compile(ASTSource(code_steps_kernel, signature, {(names.index(k),): v for k, v in constants.items()}),
                      target=GPUTarget("cuda", arch, 32), options=DeviceSteps.OPTIONS)
-    print(f"preset {preset}, sm_{arch}: cubin of {len(kernel.asm['cubin'])} bytes")
+    ptx = kernel.asm["ptx"]
+    print(f"preset {preset}, sm_{arch}: cubin of {len(kernel.asm['cubin'])} bytes; PTX: "
+          f"{len(re.findall(r'bar[.]sync', ptx))} barriers, {len(re.findall(r'st[.]global', ptx))} global stores "
+          f"({len(re.findall(r'@%p[0-9]+ st[.]global', ptx))} predicated: masked, or a scalar stored by one thread)")
 
 
 if __name__ == "__main__":
