@@ -25,7 +25,9 @@ MODEL_ARRAYS = MEMBER_ARRAYS[MEMBER_ARRAYS.index("high"):]
 SHARED_ARRAYS = ("params",)
 # predictor.KernelState's other arrays: p_final is scratch within a round, kept in registers here.
 HOST_ONLY = ("p_final",)
-TABLES = (tables.SQUASH, tables.STRETCH, tables.STATE_NEXT, tables.STATE_TOTAL, tables.RECIPROCAL)
+# The shared lookup tables, by the kernel's argument names, in its argument order.
+TABLES = {"squash": tables.SQUASH, "stretch": tables.STRETCH, "state_next": tables.STATE_NEXT,
+          "state_total": tables.STATE_TOTAL, "reciprocal": tables.RECIPROCAL}
 
 
 def _power_of_two_at_least(n: int) -> int:
@@ -52,7 +54,7 @@ class DeviceSteps:
         self._states, self._grids_host, self._device = states, grids, torch.device(device)
         self._model = [self._stack([getattr(m, name) for m in states]) for name in MODEL_ARRAYS]
         self._shared = [self._upload(getattr(first, name)) for name in SHARED_ARRAYS]
-        self._tables = [self._upload(table) for table in TABLES]
+        self._tables = [self._upload(table) for table in TABLES.values()]
         self._grid = self._stack(grids)
         self._symbols = torch.zeros((len(states), max(m.keys.shape[0] for m in states)), dtype=torch.int64,
                                     device=self._device)

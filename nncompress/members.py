@@ -11,16 +11,12 @@ instead: there these functions would code them one after another.
 from __future__ import annotations
 
 import zlib
-from typing import Callable
-
-from .codec import decode_blocks, encode_blocks
+from .codec import Progress, decode_blocks, encode_blocks
 from .config import preset_config
 from .errors import NNCompressError, TruncatedArchiveError
 from .format import BlockHeader, FrameHeader, Trailer, pack_block, pack_header, pack_trailer, parse_header, parse_unit
 from .predictor import Predictor
 from .stream import block_log
-
-Progress = Callable[[int], None]
 
 
 def compress_at_once(parts: list[bytes], *, preset: int, block_size: int | None, device: str,

@@ -16,16 +16,13 @@ import numpy as np
 from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource, compile
 
-from nncompress import tables
 from nncompress.config import preset_config
-from nncompress.kernels.device_steps import MODEL_ARRAYS, SHARED_ARRAYS, DeviceSteps
+from nncompress.kernels.device_steps import MODEL_ARRAYS, SHARED_ARRAYS, TABLES, DeviceSteps
 from nncompress.kernels.steps import code_steps_kernel
 from nncompress.lanes import LaneLayout
 from nncompress.predictor import Predictor
 
 POINTER = {np.dtype(np.uint8): "*u8", np.dtype(np.int32): "*i32", np.dtype(np.int64): "*i64"}
-TABLES = {"squash": tables.SQUASH, "stretch": tables.STRETCH, "state_next": tables.STATE_NEXT,
-          "state_total": tables.STATE_TOTAL, "reciprocal": tables.RECIPROCAL}
 
 
 def main(preset: int, arch: int) -> None:
