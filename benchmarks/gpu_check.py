@@ -9,8 +9,11 @@ each archive on the other device (each must give the input back), and time all f
 tiny input per preset compiles the kernel (not timed). Lengths grow until a CUDA run would
 overrun its share of the budget (seconds). Then members coded at once (`-T` on a device: one
 program per member, members.py): 1, 16 and 128 members of 2 KB at -1, the frames compared with
-the CPU's and the aggregate kB/s of both. Needs CUDA, torch and triton: pip install -e '.[cuda]'.
-Exit status 1 if any archive or decoded output differs.
+the CPU's and the aggregate kB/s of both; the same at -6 for 1, 16 and 64 members. Where an
+archive differs, the first prefix whose block leaves a different model is looked for and its
+differing arrays printed (a lent machine's time is short: one run must say where to look). Needs
+CUDA, torch and triton: pip install -e '.[cuda]'. Exit status 1 if any archive or decoded output
+differs.
 """
 from __future__ import annotations
 
@@ -18,12 +21,19 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
+
 import nncompress
 from benchmarks.run import gpu_header, gpu_meta, save_results
+from nncompress.codec import encode_block
+from nncompress.config import preset_config
+from nncompress.kernels.device_steps import MODEL_ARRAYS
 from nncompress.members import compress_at_once, decompress_at_once
+from nncompress.predictor import Predictor
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "format4" / "input.bin"
 LENGTHS = (1024, 4096, 27_000)
+AT_ONCE = ((1, (1, 16, 128)), (6, (1, 16, 64)))   # (preset, member counts): -6's models take 300 MB each
 
 
 def _timed(function, *args, **kwargs):
@@ -41,6 +51,25 @@ def check(preset: int, data: bytes) -> dict:
             "cuda_archive_decodes_on_cpu": back_on_cpu == data, "cpu_archive_decodes_on_cuda": back_on_cuda == data,
             "cpu_compress_s": cpu_seconds, "cuda_compress_s": cuda_seconds,
             "cpu_decompress_s": cpu_decode_seconds, "cuda_decompress_s": cuda_decode_seconds}
+
+
+def first_divergence(preset: int, data: bytes) -> dict:
+    """The shortest prefix (1, 2, 4, ... bytes) whose block, encoded on both devices, leaves
+    different words or models, and for each differing array its first differing index and values."""
+    for n in [1 << k for k in range(len(data).bit_length())] + [len(data)]:
+        on_cpu, on_cuda = Predictor(preset_config(preset)), Predictor(preset_config(preset))
+        words = encode_block(on_cpu, data[:n]) == encode_block(on_cuda, data[:n], device="cuda")
+        arrays = {}
+        for name in MODEL_ARRAYS:
+            a, b = getattr(on_cpu.kernel_state, name), getattr(on_cuda.kernel_state, name)
+            differ = np.flatnonzero(a.reshape(-1) != b.reshape(-1))
+            if differ.size:
+                i = int(differ[0])
+                arrays[name] = {"count": int(differ.size), "shape": a.shape, "first_flat_index": i,
+                                "cpu": int(a.reshape(-1)[i]), "cuda": int(b.reshape(-1)[i])}
+        if not words or arrays:
+            return {"preset": preset, "prefix_bytes": n, "same_words": words, "differing_arrays": arrays}
+    return {"preset": preset, "prefix_bytes": None, "note": "every prefix's block agreed"}
 
 
 def check_members(sample: bytes, members: int, size: int = 2048, preset: int = 1) -> dict:
@@ -74,14 +103,17 @@ def main() -> int:
             result = check(preset, sample[:length])
             results.append(result)
             print(result, flush=True)
+            if not (result["same_archive"] and result["cpu_archive_decodes_on_cuda"]):
+                print("divergence:", first_divergence(preset, sample[:length]), flush=True)
             spent += result["cuda_compress_s"] + result["cuda_decompress_s"]
             per_byte = (result["cuda_compress_s"] + result["cuda_decompress_s"]) / length
             if spent + per_byte * 2 * length > share:   # the next length would overrun
                 break
     at_once = []
-    for members in (1, 16, 128):
-        at_once.append(check_members(sample, members))
-        print(at_once[-1], flush=True)
+    for preset, counts in AT_ONCE:
+        for members in counts:
+            at_once.append(check_members(sample, members, preset=preset))
+            print(at_once[-1], flush=True)
     meta = gpu_meta("gpu_check", nncompress=nncompress.__version__)
     lines = [
         "# The CUDA path against the CPU", "",
@@ -94,12 +126,12 @@ def main() -> int:
                      f"{'yes' if across else 'NO'} | {r['bytes'] / r['cpu_compress_s'] / 1e3:.1f} / "
                      f"{r['bytes'] / r['cpu_decompress_s'] / 1e3:.1f} | {r['bytes'] / r['cuda_compress_s'] / 1e3:.1f} / "
                      f"{r['bytes'] / r['cuda_decompress_s'] / 1e3:.1f} |")
-    lines += ["", "Members coded at once (one program each), -1, 2 KB each; the CPU codes them one after another:",
+    lines += ["", "Members coded at once (one program each), 2 KB each; the CPU codes them one after another:",
               "",
-              "| members | same frames | decodes | CPU kB/s compress | CUDA kB/s compress / decompress |",
-              "|---:|---|---|---:|---|"]
+              "| preset | members | same frames | decodes | CPU kB/s compress | CUDA kB/s compress / decompress |",
+              "|---:|---:|---|---|---:|---|"]
     for r in at_once:
-        lines.append(f"| {r['members']} | {'yes' if r['same_frames'] else 'NO'} | {'yes' if r['decodes'] else 'NO'} "
+        lines.append(f"| {r['preset']} | {r['members']} | {'yes' if r['same_frames'] else 'NO'} | {'yes' if r['decodes'] else 'NO'} "
                      f"| {r['cpu_compress_kBps']:.1f} | {r['cuda_compress_kBps']:.1f} / "
                      f"{r['cuda_decompress_kBps']:.1f} |")
     save_results(args.out, meta, {"one_member": results, "members_at_once": at_once}, lines)
