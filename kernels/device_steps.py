@@ -22,7 +22,7 @@ from .steps import MEMBER_ARRAYS, code_steps_kernel
 
 # The kernel state's per-member arrays (MEMBER_ARRAYS less what the calls bring) and its shared ones.
 MODEL_ARRAYS = MEMBER_ARRAYS[MEMBER_ARRAYS.index("high"):]
-SHARED_ARRAYS = ("params",)
+SHARED_ARRAYS = ("settings",)
 # predictor.KernelState's other arrays: p_final is scratch within a round, kept in registers here.
 HOST_ONLY = ("p_final",)
 # The shared lookup tables, by the kernel's argument names, in its argument order.
@@ -49,7 +49,7 @@ class DeviceSteps:
     def __init__(self, states: list, grids: list[np.ndarray], device: str):
         first = states[0]
         for m in states[1:]:
-            if m.keys.shape[1] != first.keys.shape[1] or not np.array_equal(m.params, first.params):
+            if m.keys.shape[1] != first.keys.shape[1] or not np.array_equal(m.settings, first.settings):
                 raise ValueError("members coded together need one configuration")
         self._states, self._grids_host, self._device = states, grids, torch.device(device)
         self._model = [self._stack([getattr(m, name) for m in states]) for name in MODEL_ARRAYS]

@@ -374,14 +374,14 @@ def _depth(j):
 def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
                    high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer, final,
                    rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
-                   history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, freqs, params,
+                   history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, freqs, settings,
                    squash, stretch, hadamard, STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr,
                    INPUT_BLOCK: tl.constexpr):
     """predictor.predict_round (without its prefetch, which changes no value)."""
-    use_net = tl.load(params + P_NET) != 0
-    use_apm = tl.load(params + P_APM) != 0
+    use_net = tl.load(settings + P_NET) != 0
+    use_apm = tl.load(settings + P_APM) != 0
     net_inputs = tl.minimum(contexts + 2, WIDTH)
-    layer1 = tl.load(params + P_LAYER1)
+    layer1 = tl.load(settings + P_LAYER1)
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
@@ -518,23 +518,23 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                  high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
                  rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
                  history_len, match_table, match_table_len, match_prob, match_count, lane_state, inputs, p_mix,
-                 apm_point, match_bit, learned, params, squash, stretch, state_next, reciprocal, hadamard,
+                 apm_point, match_bit, learned, settings, squash, stretch, state_next, reciprocal, hadamard,
                  STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """predictor.learn_round."""
     net_inputs = tl.minimum(contexts + 2, WIDTH)
-    layer1 = tl.load(params + P_LAYER1)
+    layer1 = tl.load(settings + P_LAYER1)
     half = quarter >> 1
     pair = quarter & 1
-    apm_rate = tl.load(params + P_APM_RATE)
-    state_limit = tl.load(params + P_STATE_LIMIT)
-    boost = tl.load(params + P_BOOST)
-    half_life = tl.load(params + P_BOOST_BYTES)
+    apm_rate = tl.load(settings + P_APM_RATE)
+    state_limit = tl.load(settings + P_STATE_LIMIT)
+    boost = tl.load(settings + P_BOOST)
+    half_life = tl.load(settings + P_BOOST_BYTES)
     so_far = tl.load(learned)
-    mixer_rate = tl.load(params + P_MIXER_RATE) + boost * half_life // (half_life + so_far)
-    final_rate = tl.load(params + P_FINAL_RATE) + tl.load(params + P_FINAL_BOOST) * half_life // (half_life + so_far)
-    net_rate = tl.load(params + P_NET_RATE)
-    use_net = tl.load(params + P_NET) != 0
-    use_apm = tl.load(params + P_APM) != 0
+    mixer_rate = tl.load(settings + P_MIXER_RATE) + boost * half_life // (half_life + so_far)
+    final_rate = tl.load(settings + P_FINAL_RATE) + tl.load(settings + P_FINAL_BOOST) * half_life // (half_life + so_far)
+    net_rate = tl.load(settings + P_NET_RATE)
+    use_net = tl.load(settings + P_NET) != 0
+    use_apm = tl.load(settings + P_APM) != 0
     i = tl.arange(0, INPUT_BLOCK)
     kset = tl.arange(0, 8)
     c = tl.arange(0, CONTEXT_BLOCK)
@@ -619,9 +619,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                 start = _int(b) * stride
                 _next_byte_contexts(b, tl.load(history + start + step), step, lane_state, kinds, keys, history, start,
                                     contexts, CONTEXT_BLOCK)
-                if tl.load(params + P_MATCH) != 0:
+                if tl.load(settings + P_MATCH) != 0:
                     _match_after_byte(b, step, stride, tl.load(lane_state + b * LANE_STATE_WIDTH),
-                                      tl.load(params + P_MATCH_MIN), match_ptr, match_len, history, history_len,
+                                      tl.load(settings + P_MATCH_MIN), match_ptr, match_len, history, history_len,
                                       match_table, match_table_len)
 
 
@@ -728,7 +728,7 @@ def _decode_symbol(state, words, n_words, freqs):
 # ---- rounds.py --------------------------------------------------------------------------------
 
 # The per-member arrays, in code_steps_kernel's argument order: program m finds member m's part of
-# each at sizes[k] * m elements in (device_steps.py stacks them so). params and the tables are shared.
+# each at sizes[k] * m elements in (device_steps.py stacks them so). settings and the tables are shared.
 MEMBER_ARRAYS = ("grid", "lane_lengths", "coder", "words", "symbols", "high", "prefix", "keys", "kinds", "table",
                  "slots", "tags", "state_prob", "state_logit", "state_count", "mixer", "final", "rows", "logits", "net",
                  "net_u", "net_h", "apm_node", "apm_byte", "apm_order2", "match_ptr", "match_len", "history",
@@ -744,11 +744,11 @@ def code_steps_kernel(
         high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final, rows,
         logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table,
         match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, freqs, learned,
-        params, squash, stretch, state_next, state_total, reciprocal,
+        settings, squash, stretch, state_next, state_total, reciprocal,
         STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """rounds.code_steps for several members at once, one program each: program m runs steps
     [first, min(last, its stride)) of member m's block with member m's model. Members share nothing
-    but the configuration (params), so programs never touch each other's memory."""
+    but the configuration (settings), so programs never touch each other's memory."""
     member = tl.program_id(0)
     mode = tl.load(members + member * MEMBER_FIELDS)
     lanes = tl.load(members + member * MEMBER_FIELDS + 1)
@@ -802,7 +802,7 @@ def code_steps_kernel(
                                high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer,
                                final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
                                match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, freqs,
-                               params, squash, stretch, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
+                               settings, squash, stretch, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
                 shift = 6 - 2 * quarter
                 for b in range(lanes):
                     symbol = tl.full((), 0, tl.int64)
@@ -823,6 +823,6 @@ def code_steps_kernel(
                                  high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count,
                                  mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
                                  match_ptr, match_len, history, history_len, match_table, match_table_len, match_prob,
-                                 match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, params,
+                                 match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
                                  squash, stretch, state_next, reciprocal, hadamard, STATES, CONTEXT_BLOCK,
                                  INPUT_BLOCK)

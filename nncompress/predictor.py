@@ -60,7 +60,7 @@ LONG_MATCH = 16
 SURPRISE = 256
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
-# params[] layout: the config's learning settings, passed to the kernels as one array.
+# settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
  P_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST) = range(13)
 
@@ -78,7 +78,7 @@ _KERNEL_STATE_FIELDS = (
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
     "apm_byte", "apm_order2", "match_ptr", "match_len", "history", "match_table", "match_prob",
     "match_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit", "p_final", "freqs", "learned",
-    "params")
+    "settings")
 
 
 KernelState = namedtuple("KernelState", _KERNEL_STATE_FIELDS)
@@ -116,7 +116,7 @@ class Predictor:
         self.match_table = zeroed(1 << config.match_bits, np.int64, huge_pages=huge_pages)
         self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
-        self.params = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
+        self.settings = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.mixer_boost_bytes,
                                 LAYER1 if config.history_sets else LAYER1 - HISTORY_SETS, config.final_boost],
@@ -240,16 +240,16 @@ def predict_round(quarter, step, active, m):
     """Fill m.freqs [B, 4] for the round (quarter of the byte at `step`); lanes not `active` get [TOTAL, 0, 0, 0]."""
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
-     lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, params) = (
+     lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings) = (
         m.stride, m.high, m.prefix, m.keys, m.table, m.table_mask, m.slots, m.tags, m.state_prob, m.state_logit,
         m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte, m.apm_order2,
         m.match_ptr, m.match_len, m.history, m.match_prob, m.lane_state, m.inputs, m.p_mix, m.apm_point,
-        m.match_bit, m.p_final, m.freqs, m.params)
+        m.match_bit, m.p_final, m.freqs, m.settings)
     lanes, contexts = keys.shape
-    use_net, use_apm = params[P_NET] != 0, params[P_APM] != 0
+    use_net, use_apm = settings[P_NET] != 0, settings[P_APM] != 0
     width = inputs.shape[2]
     net_inputs = min(contexts + 2, WIDTH)   # the network reads the first 16 inputs
-    layer1 = params[P_LAYER1]               # weight sets in use (the rest give logit 0)
+    layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -362,21 +362,21 @@ def learn_round(quarter, step, active, symbols, m):
     """Learn the round's two-bit symbols [B] of the `active` lanes, in lane order."""
     (stride, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
      rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
-     match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, params) = (
+     match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings) = (
         m.stride, m.high, m.prefix, m.keys, m.kinds, m.table, m.slots, m.tags, m.state_prob, m.state_logit,
         m.state_count, m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte,
         m.apm_order2, m.match_ptr, m.match_len, m.history, m.match_table, m.match_prob, m.match_count,
-        m.lane_state, m.inputs, m.p_mix, m.apm_point, m.match_bit, m.learned, m.params)
+        m.lane_state, m.inputs, m.p_mix, m.apm_point, m.match_bit, m.learned, m.settings)
     lanes, contexts = keys.shape
     width = inputs.shape[2]
     net_inputs = min(contexts + 2, WIDTH)   # the network reads the first 16 inputs
-    layer1 = params[P_LAYER1]               # weight sets in use (the rest give logit 0)
+    layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     half, pair = quarter >> 1, quarter & 1
-    apm_rate, state_limit = params[P_APM_RATE], params[P_STATE_LIMIT]
+    apm_rate, state_limit = settings[P_APM_RATE], settings[P_STATE_LIMIT]
     # The mixers learn fast at first, then settle to their rate: rate + boost / (1 + learned / boost_bytes).
-    boost, half_life = params[P_BOOST], params[P_BOOST_BYTES]
-    mixer_rate = params[P_MIXER_RATE] + boost * half_life // (half_life + learned[0])
-    final_rate = params[P_FINAL_RATE] + params[P_FINAL_BOOST] * half_life // (half_life + learned[0])
+    boost, half_life = settings[P_BOOST], settings[P_BOOST_BYTES]
+    mixer_rate = settings[P_MIXER_RATE] + boost * half_life // (half_life + learned[0])
+    final_rate = settings[P_FINAL_RATE] + settings[P_FINAL_BOOST] * half_life // (half_life + learned[0])
     grad = np.empty(WIDTH, dtype=np.int64)
     for b in range(lanes):
         if not active[b]:
@@ -416,12 +416,12 @@ def learn_round(quarter, step, active, symbols, m):
                 if abs(error) > SURPRISE:
                     mix_train(mixer, rows[b, j, k], inputs[b, j], width, error, mixer_rate)
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
-            if params[P_NET] and abs(error) > SURPRISE:
-                net_train(net, node, inputs[b, j], net_inputs, net_u[b, j], net_h[b, j], error, params[P_NET_RATE],
+            if settings[P_NET] and abs(error) > SURPRISE:
+                net_train(net, node, inputs[b, j], net_inputs, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE],
                           grad)
             mix_train(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
                       final_rate)
-            if params[P_APM]:
+            if settings[P_APM]:
                 apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), apm_point[b, j], bit,
@@ -440,8 +440,8 @@ def learn_round(quarter, step, active, symbols, m):
         for b in range(lanes):
             if active[b]:
                 next_byte_contexts(b, history[b * stride + step], step, lane_state, kinds, keys, history, b * stride)
-                if params[P_MATCH]:
-                    match_after_byte(b, step, stride, lane_state[b, 0], params[P_MATCH_MIN], match_ptr, match_len,
+                if settings[P_MATCH]:
+                    match_after_byte(b, step, stride, lane_state[b, 0], settings[P_MATCH_MIN], match_ptr, match_len,
                                      history, match_table)
 
 
