@@ -72,15 +72,23 @@ def first_divergence(preset: int, data: bytes) -> dict:
     return {"preset": preset, "prefix_bytes": None, "note": "every prefix's block agreed"}
 
 
-def check_members(sample: bytes, members: int, size: int = 2048, preset: int = 1) -> dict:
-    parts = [(sample * 2)[(m * 997) % len(sample):][:size] for m in range(members)]
+def check_members(parts: list[bytes], preset: int) -> dict:
+    """Members coded at once: the CPU (one after another, in this process) and CUDA (one program each)."""
+    import torch
+    torch.cuda.reset_peak_memory_stats()
     on_cpu, cpu_seconds = _timed(compress_at_once, parts, preset=preset, block_size=None, device="cpu")
     on_cuda, cuda_seconds = _timed(compress_at_once, parts, preset=preset, block_size=None, device="cuda")
     back, cuda_decode_seconds = _timed(decompress_at_once, on_cpu, device="cuda")
-    total = members * size
-    return {"preset": preset, "members": members, "member_bytes": size, "same_frames": on_cpu == on_cuda,
-            "decodes": back == parts, "cpu_compress_kBps": total / cpu_seconds / 1e3,
+    total = sum(map(len, parts))
+    return {"preset": preset, "members": len(parts), "member_bytes": max(map(len, parts)), "same_frames": on_cpu == on_cuda,
+            "decodes": back == parts, "archive_bytes": sum(map(len, on_cpu)),
+            "gpu_peak_bytes": torch.cuda.max_memory_allocated(), "cpu_compress_kBps": total / cpu_seconds / 1e3,
             "cuda_compress_kBps": total / cuda_seconds / 1e3, "cuda_decompress_kBps": total / cuda_decode_seconds / 1e3}
+
+
+def sample_parts(sample: bytes, members: int, size: int = 2048) -> list[bytes]:
+    """`members` different pieces of the sample, `size` bytes each."""
+    return [(sample * 2)[(m * 997) % len(sample):][:size] for m in range(members)]
 
 
 def main() -> int:
@@ -112,7 +120,7 @@ def main() -> int:
     at_once = []
     for preset, counts in AT_ONCE:
         for members in counts:
-            at_once.append(check_members(sample, members, preset=preset))
+            at_once.append(check_members(sample_parts(sample, members), preset))
             print(at_once[-1], flush=True)
     meta = gpu_meta("gpu_check", nncompress=nncompress.__version__)
     lines = [
