@@ -18,6 +18,7 @@ differs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 from pathlib import Path
 
@@ -72,17 +73,22 @@ def first_divergence(preset: int, data: bytes) -> dict:
     return {"preset": preset, "prefix_bytes": None, "note": "every prefix's block agreed"}
 
 
-def check_members(parts: list[bytes], preset: int) -> dict:
-    """Members coded at once: the CPU (one after another, in this process) and CUDA (one program each)."""
+def check_members(parts: list[bytes], preset: int, cpu: bool = True) -> dict:
+    """Members coded at once: on the CPU (one after another, in this process; skipped unless `cpu`)
+    and with CUDA (one program each). The frames' SHA-256 lets a run without the CPU be compared
+    with one made elsewhere."""
     import torch
     torch.cuda.reset_peak_memory_stats()
-    on_cpu, cpu_seconds = _timed(compress_at_once, parts, preset=preset, block_size=None, device="cpu")
     on_cuda, cuda_seconds = _timed(compress_at_once, parts, preset=preset, block_size=None, device="cuda")
-    back, cuda_decode_seconds = _timed(decompress_at_once, on_cpu, device="cuda")
+    on_cpu, cpu_seconds = (_timed(compress_at_once, parts, preset=preset, block_size=None, device="cpu") if cpu
+                           else (None, None))
+    back, cuda_decode_seconds = _timed(decompress_at_once, on_cpu or on_cuda, device="cuda")
     total = sum(map(len, parts))
-    return {"preset": preset, "members": len(parts), "member_bytes": max(map(len, parts)), "same_frames": on_cpu == on_cuda,
-            "decodes": back == parts, "archive_bytes": sum(map(len, on_cpu)),
-            "gpu_peak_bytes": torch.cuda.max_memory_allocated(), "cpu_compress_kBps": total / cpu_seconds / 1e3,
+    return {"preset": preset, "members": len(parts), "member_bytes": max(map(len, parts)),
+            "same_frames": on_cpu == on_cuda if cpu else None, "decodes": back == parts,
+            "archive_bytes": sum(map(len, on_cuda)), "frames_sha256": hashlib.sha256(b"".join(on_cuda)).hexdigest(),
+            "gpu_peak_bytes": torch.cuda.max_memory_allocated(),
+            "cpu_compress_kBps": total / cpu_seconds / 1e3 if cpu else None,
             "cuda_compress_kBps": total / cuda_seconds / 1e3, "cuda_decompress_kBps": total / cuda_decode_seconds / 1e3}
 
 

@@ -5,8 +5,9 @@ one per member, all of one configuration) and their blocks' grids to `device`, e
 stacked over the members. `run(modes, lane_lengths, first, last, coders, words)` then does for
 every member m what `rounds.code_steps(modes[m], grids[m], lane_lengths[m], first, last, coders[m],
 words[m], states[m])` does, in one launch of one program per member; the coders' states and words
-go in and out with each call (they are small). `close()` copies the models' states and the grids
-back into the numpy arrays, so the next block may run on either device. Under Triton's
+go in and out with each call (they are small). `close(finished)` copies the grids back into the
+numpy arrays, and the models' states of the members not finished, so that their next block may
+run on either device. Under Triton's
 interpreter (TRITON_INTERPRET=1) `device` is "cpu".
 """
 from __future__ import annotations
@@ -103,10 +104,11 @@ class DeviceSteps:
                 written = int(state[WRITTEN])
                 words[m][:written] = word_arrays[m, :written].cpu().numpy().view(np.uint32)
 
-    def close(self) -> None:
+    def close(self, finished: list[bool]) -> None:
         for name, stacked in zip(MODEL_ARRAYS, self._model):
-            for row, state in zip(stacked, self._states):
-                _copy_back(row, getattr(state, name))
+            for row, state, done in zip(stacked, self._states, finished):
+                if not done:
+                    _copy_back(row, getattr(state, name))
         for row, grid in zip(self._grid, self._grids_host):
             _copy_back(row, grid)
 

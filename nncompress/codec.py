@@ -5,6 +5,9 @@ payload, storing the block raw when coding would not shrink it; `decode_block` r
 a predictor in the same state. Either way the predictor ends in the same state on both sides.
 `encode_blocks` and `decode_blocks` do the same for a block of each of several members (each
 with its own predictor of one configuration): one after another on the CPU, at once on a device.
+Their `finished[m]` says that member m's predictor is not used again: on a device its model is
+then left there instead of being copied back (hundreds of MB per member), and the predictor's
+state is stale.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ CHUNK = 256   # steps per compiled call: progress is reported (and a stop signal
 
 
 def run_blocks(predictors: list[Predictor], layouts: list[LaneLayout], grids: list[np.ndarray], directions: list,
-               progress: Progress | None = None, device: str = "cpu") -> None:
+               progress: Progress | None = None, device: str = "cpu", finished: list[bool] | None = None) -> None:
     """Predict, code and learn a block of each member (grids[m] [B, stride] uint8) in its direction
     (coder.py), on `device` (device.py)."""
     for predictor, layout in zip(predictors, layouts):
@@ -49,16 +52,16 @@ def run_blocks(predictors: list[Predictor], layouts: list[LaneLayout], grids: li
                 progress(done - reported)
                 reported = done
     finally:
-        steps.close()
+        steps.close(finished or [False] * len(predictors))
 
 
 def encode_blocks(predictors: list[Predictor], blocks: list[bytes], progress: Progress | None = None,
-                  device: str = "cpu") -> list[tuple[BlockHeader, bytes]]:
+                  device: str = "cpu", finished: list[bool] | None = None) -> list[tuple[BlockHeader, bytes]]:
     layouts = [LaneLayout(len(data), choose_lanes(len(data), predictor.config))
                for predictor, data in zip(predictors, blocks)]
     encodings = [Encoding() for _ in blocks]
     run_blocks(predictors, layouts, [layout.split(data) for layout, data in zip(layouts, blocks)], encodings,
-               progress, device)
+               progress, device, finished)
     coded = []
     for data, layout, encoding in zip(blocks, layouts, encodings):
         payload = encoding.payload()
@@ -71,7 +74,8 @@ def encode_blocks(predictors: list[Predictor], blocks: list[bytes], progress: Pr
 
 
 def decode_blocks(predictors: list[Predictor], headers: list[BlockHeader], payloads: list[bytes],
-                  progress: Progress | None = None, device: str = "cpu") -> list[bytes]:
+                  progress: Progress | None = None, device: str = "cpu", finished: list[bool] | None = None
+                  ) -> list[bytes]:
     layouts = [LaneLayout(header.length, header.lanes) for header in headers]
     grids, directions = [], []
     for header, layout, payload in zip(headers, layouts, payloads):
@@ -84,7 +88,7 @@ def decode_blocks(predictors: list[Predictor], headers: list[BlockHeader], paylo
         else:
             grids.append(np.zeros((layout.lanes, layout.stride), dtype=np.uint8))
             directions.append(Decoding(payload))
-    run_blocks(predictors, layouts, grids, directions, progress, device)
+    run_blocks(predictors, layouts, grids, directions, progress, device, finished)
     blocks = []
     for header, layout, grid in zip(headers, layouts, grids):
         data = layout.join(grid)

@@ -5,8 +5,9 @@ Contract: `resolve_device(name)` maps "auto", "cpu" or "cuda" to the device that
 run here. `block_steps(device, states, grids)` returns what runs a block of each of several
 members there: an object with `run(modes, lane_lengths, first, last, coders, words)`, which does
 for each member m what rounds.code_steps does on grids[m] and the predictor's kernel state
-states[m] (lists, one entry per member), and `close()`, after which the states and grids hold
-the results. The CPU codes the members one after another; a device codes them at once. Both
+states[m] (lists, one entry per member), and `close(finished)`, after which the grids hold the
+results and so do the states, except those of members with finished[m] (not used again), which
+a device may leave as they were. The CPU codes the members one after another; a device codes them at once. Both
 devices compute the same integers, so an archive made on one decodes on the other
 (tests/test_kernels.py).
 
@@ -54,7 +55,7 @@ class CompiledSteps:
             mode, grid, lengths, stride, coder, out, m = member
             code_steps(mode, grid, lengths, first, min(last, stride), coder, out, m)
 
-    def close(self) -> None:
+    def close(self, finished: list[bool]) -> None:
         pass
 
 

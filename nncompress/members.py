@@ -29,7 +29,9 @@ def compress_at_once(parts: list[bytes], *, preset: int, block_size: int | None,
     predictors = [Predictor(config, first_block=len(member[0])) if member else None for member in blocks]
     for k in range(max((len(member) for member in blocks), default=0)):
         coding = [m for m, member in enumerate(blocks) if k < len(member)]
-        coded = encode_blocks([predictors[m] for m in coding], [blocks[m][k] for m in coding], progress, device)
+        finished = [k == len(blocks[m]) - 1 for m in coding]
+        coded = encode_blocks([predictors[m] for m in coding], [blocks[m][k] for m in coding], progress, device,
+                              finished)
         for m, (header, payload) in zip(coding, coded):
             frames[m] += pack_block(header) + payload
     for frame, part in zip(frames, parts):
@@ -67,8 +69,9 @@ def decompress_at_once(frames: list[bytes], *, device: str, progress: Progress |
     out = [bytearray() for _ in frames]
     for k in range(max((len(blocks) for _, blocks, _ in units), default=0)):
         coding = [m for m, (_, blocks, _) in enumerate(units) if k < len(blocks)]
+        finished = [k == len(units[m][1]) - 1 for m in coding]
         decoded = decode_blocks([predictors[m] for m in coding], [units[m][1][k][0] for m in coding],
-                                [units[m][1][k][1] for m in coding], progress, device)
+                                [units[m][1][k][1] for m in coding], progress, device, finished)
         for m, data in zip(coding, decoded):
             out[m] += data
     for data, (_, _, trailer) in zip(out, units):
