@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from nncompress.config import preset_config
+from nncompress.config import DEFAULT_PRESET, preset_config
 
 from .run import machine_info, save_results
 
@@ -46,10 +46,10 @@ _CHILD = """
 import json, resource, sys, time
 from dataclasses import replace
 from nncompress.codec import encode_block
-from nncompress.config import DEFAULT_PRESET, preset_config
+from nncompress.config import preset_config
 from nncompress.predictor import Predictor
 overrides = {k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(sys.argv[2]).items()}
-config = replace(preset_config(DEFAULT_PRESET), **overrides)
+config = replace(preset_config(int(sys.argv[3])), **overrides)
 encode_block(Predictor(config), b"warm up: compile the kernels" * 8)
 data = open(sys.argv[1], 'rb').read()
 start = time.perf_counter()
@@ -63,8 +63,8 @@ print(json.dumps({"bytes": size, "seconds": time.perf_counter() - start,
 """
 
 
-def run_variant(path: Path, overrides: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(path), json.dumps(overrides)], capture_output=True,
+def run_variant(path: Path, overrides: dict, preset: int = DEFAULT_PRESET) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(path), json.dumps(overrides), str(preset)], capture_output=True,
                          text=True, check=True)
     return json.loads(out.stdout)
 

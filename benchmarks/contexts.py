@@ -1,6 +1,10 @@
 """Which contexts earn their time: leave each of a preset's contexts out, and add each candidate.
 
-    python -m benchmarks.contexts FILE [--add above,o6,lane:o2] [--out PREFIX]
+    python -m benchmarks.contexts FILE [--preset 6] [--add above,o6,lane:o2,o1+o6] [--values mixer_rate=3]
+                                  [--out PREFIX]
+
+A candidate joined by + adds several contexts in one variant. --values tries other values of the
+preset's settings (config.ModelConfig), one variant each.
 
 Every variant compresses the whole file in a fresh process (benchmarks.ablation.run_variant: real
 payload bytes, time without compiling the kernels). A context costs about the same time whichever
@@ -14,45 +18,55 @@ import sys
 import time
 from pathlib import Path
 
-from nncompress.config import DEFAULT_PRESET, preset_config
+from dataclasses import fields
+
+from nncompress.config import ModelConfig, preset_config
 
 from .ablation import run_variant
 from .run import machine_info, save_results
 
 
-def _variants(additions: list[str]):
-    config = preset_config(DEFAULT_PRESET)   # run_variant's overrides apply to the default preset
+def _variants(preset: int, additions: list[str], values: list[str]):
+    config = preset_config(preset)
     shared, lane = list(config.contexts), list(config.lane_contexts)
-    yield f"preset -{DEFAULT_PRESET}", {}
+    yield f"preset -{preset}", {}
     for name in shared:
         yield f"- {name}", dict(contexts=[c for c in shared if c != name], lane_contexts=lane)
     for name in lane:
         yield f"- lane {name}", dict(contexts=shared, lane_contexts=[c for c in lane if c != name])
-    for name in additions:
-        if name.startswith("lane:"):
-            yield f"+ lane {name[5:]}", dict(contexts=shared, lane_contexts=lane + [name[5:]])
-        else:
-            yield f"+ {name}", dict(contexts=shared + [name], lane_contexts=lane)
+    for addition in additions:
+        names = addition.split("+")
+        added_lane = [name[5:] for name in names if name.startswith("lane:")]
+        added = [name for name in names if not name.startswith("lane:")]
+        yield "+ " + ", ".join(added + [f"lane {name}" for name in added_lane]), dict(
+            contexts=shared + added, lane_contexts=lane + added_lane)
+    types = {field.name: field.type for field in fields(ModelConfig)}
+    for value in values:
+        name, text = value.split("=")
+        yield f"{name} = {text}", {name: float(text) if types[name] in (float, "float") else int(text)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
-    parser.add_argument("--add", default="above,o6,lane:o2", help="candidates to add, one at a time")
+    parser.add_argument("--preset", type=int, default=6)
+    parser.add_argument("--add", default="above,o6,lane:o2", help="candidates to add, one at a time (a+b: together)")
+    parser.add_argument("--values", default="", help="NAME=VALUE settings to try, one at a time")
     parser.add_argument("--out", default="benchmarks/results/contexts")
     args = parser.parse_args()
     n = args.file.stat().st_size
     rows = []
-    for label, overrides in _variants([a for a in args.add.split(",") if a]):
-        r = run_variant(args.file, overrides)
+    for label, overrides in _variants(args.preset, [a for a in args.add.split(",") if a],
+                                      [v for v in args.values.split(",") if v]):
+        r = run_variant(args.file, overrides, args.preset)
         rows.append({"variant": label, "bytes": r["bytes"], "bits_per_byte": round(8 * r["bytes"] / n, 4),
                      "bytes_per_s": round(n / r["seconds"])})
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     command = "python -m benchmarks.contexts " + " ".join(sys.argv[1:])
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
-            "input": args.file.name, "input_bytes": n, "preset": DEFAULT_PRESET}
+            "input": args.file.name, "input_bytes": n, "preset": args.preset}
     reference = rows[0]["bits_per_byte"]
-    lines = [f"# Contexts: each left out of preset -{DEFAULT_PRESET}, each candidate added ({args.file.name})", "",
+    lines = [f"# Contexts: each left out of preset -{args.preset}, each candidate added ({args.file.name})", "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}; one thread; payload bytes, compression.", "",
              "| variant | bytes | bits/byte | change | compress kB/s |", "|---|---:|---:|---:|---:|"]
     for i, r in enumerate(rows):
