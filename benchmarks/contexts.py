@@ -1,7 +1,7 @@
 """Which contexts earn their time: leave each of a preset's contexts out, and add each candidate.
 
     python -m benchmarks.contexts FILE [--preset 6] [--add above,o6,lane:o2,o1+o6] [--values mixer_rate=3]
-                                  [--out PREFIX]
+                                  [--leave-out all|none|o2,lane:o3] [--out PREFIX]
 
 A candidate joined by + adds several contexts in one variant. --values tries other values of the
 preset's settings (config.ModelConfig), one variant each.
@@ -26,14 +26,17 @@ from .ablation import run_variant
 from .run import machine_info, save_results
 
 
-def _variants(preset: int, additions: list[str], values: list[str]):
+def _variants(preset: int, additions: list[str], values: list[str], leave_out: str):
     config = preset_config(preset)
     shared, lane = list(config.contexts), list(config.lane_contexts)
+    chosen = {"all": shared + [f"lane:{name}" for name in lane], "none": []}.get(leave_out, leave_out.split(","))
     yield f"preset -{preset}", {}
     for name in shared:
-        yield f"- {name}", dict(contexts=[c for c in shared if c != name], lane_contexts=lane)
+        if name in chosen:
+            yield f"- {name}", dict(contexts=[c for c in shared if c != name], lane_contexts=lane)
     for name in lane:
-        yield f"- lane {name}", dict(contexts=shared, lane_contexts=[c for c in lane if c != name])
+        if f"lane:{name}" in chosen:
+            yield f"- lane {name}", dict(contexts=shared, lane_contexts=[c for c in lane if c != name])
     for addition in additions:
         names = addition.split("+")
         added_lane = [name[5:] for name in names if name.startswith("lane:")]
@@ -52,12 +55,13 @@ def main() -> int:
     parser.add_argument("--preset", type=int, default=6)
     parser.add_argument("--add", default="above,o6,lane:o2", help="candidates to add, one at a time (a+b: together)")
     parser.add_argument("--values", default="", help="NAME=VALUE settings to try, one at a time")
+    parser.add_argument("--leave-out", default="all", help="the preset's contexts to leave out, one at a time")
     parser.add_argument("--out", default="benchmarks/results/contexts")
     args = parser.parse_args()
     n = args.file.stat().st_size
     rows = []
     for label, overrides in _variants(args.preset, [a for a in args.add.split(",") if a],
-                                      [v for v in args.values.split(",") if v]):
+                                      [v for v in args.values.split(",") if v], args.leave_out):
         r = run_variant(args.file, overrides, args.preset)
         rows.append({"variant": label, "bytes": r["bytes"], "bits_per_byte": round(8 * r["bytes"] / n, 4),
                      "bytes_per_s": round(n / r["seconds"])})

@@ -2,8 +2,8 @@
 
     python -m benchmarks.gpu_check [--out benchmarks/results/gpu_check] [--budget 300]
 
-The input is tests/data/format4/input.bin (27 KB of text, random bytes and text; in the
-repository, so a device machine has it), whole and cut to shorter prefixes. For each preset and
+The input is the current format's tests/data/format<N>/input.bin (27 KB of text, random bytes and
+text; in the repository, so a device machine has it), whole and cut to shorter prefixes. For each preset and
 length: compress on the CPU and with --device cuda (the archives must be identical), decompress
 each archive on the other device (each must give the input back), and time all four. A first
 tiny input per preset compiles the kernel (not timed). Lengths grow until a CUDA run would
@@ -28,11 +28,12 @@ import nncompress
 from benchmarks.run import gpu_header, gpu_meta, save_results
 from nncompress.codec import encode_block
 from nncompress.config import preset_config
+from nncompress.format import FORMAT_VERSION
 from nncompress.kernels.device_steps import MODEL_ARRAYS
 from nncompress.members import compress_at_once, decompress_at_once
 from nncompress.predictor import Predictor
 
-SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "format4" / "input.bin"
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / f"format{FORMAT_VERSION}" / "input.bin"
 LENGTHS = (1024, 4096, 27_000)
 AT_ONCE = ((1, (1, 16, 128)), (6, (1, 16, 64)))   # (preset, member counts): -6's models take 300 MB each
 
@@ -131,7 +132,7 @@ def main() -> int:
     meta = gpu_meta("gpu_check", nncompress=nncompress.__version__)
     lines = [
         "# The CUDA path against the CPU", "",
-        gpu_header(meta) + " Input: prefixes of tests/data/format4/input.bin.", "",
+        gpu_header(meta) + f" Input: prefixes of {SAMPLE.relative_to(SAMPLE.parents[3])}.", "",
         "| preset | bytes | same archive | decodes across | CPU kB/s compress / decompress "
         "| CUDA kB/s compress / decompress |", "|---:|---:|---|---|---|---|"]
     for r in results:

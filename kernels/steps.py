@@ -60,6 +60,8 @@ P_FINAL_BOOST = tl.constexpr(predictor.P_FINAL_BOOST)
 POINTS = tl.constexpr(apm.POINTS)
 LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
+FOLLOW1 = tl.constexpr(hashing.FOLLOW1)
+FOLLOW2 = tl.constexpr(hashing.FOLLOW2)
 OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
 CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
@@ -122,7 +124,12 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     """hashing.next_byte_contexts."""
     ls = lane_state + b * LANE_STATE_WIDTH
     c = _int(byte)
-    last = ((tl.load(ls + 0) << 8) | c) & HISTORY_MASK
+    previous = tl.load(ls + 0)
+    after1 = ls + FOLLOW1 + (previous & 0xFF)
+    tl.store(after1, ((tl.load(after1) << 8) | c) & 0xFFFFFFFF)
+    after2 = ls + FOLLOW2 + (previous & 0xFFFF)
+    tl.store(after2, ((tl.load(after2) << 8) | c) & 0xFFFF)
+    last = ((previous << 8) | c) & HISTORY_MASK
     tl.store(ls + 0, last)
     lower = tl.where((c >= 65) & (c <= 90), c + 32, c)
     word = tl.load(ls + 1)
@@ -165,6 +172,11 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v24 = _high_bits(_mix(s6, (s1 << 8) | c), 8)
     v25 = _high_bits(_mix(s8, (s1 << 8) | c), 8)
     v_above = (above << 8) | c
+    followed1 = tl.load(ls + FOLLOW1 + c)                  # (stored above, before the barrier)
+    followed2 = tl.load(ls + FOLLOW2 + (last & 0xFFFF))
+    v27 = c | ((followed1 & 0xFFFF) << 8)
+    v28 = (last & 0xFFFF) | (followed2 << 16)
+    v29 = (last & 0xFFFF) | ((followed1 & 0xFF) << 16)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -179,7 +191,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == 22, v22,
             tl.where(kind == 23, v23,
             tl.where(kind == 24, v24,
-            tl.where(kind == 25, v25, v_above))))))))))
+            tl.where(kind == 25, v25,
+            tl.where(kind == 26, v_above,
+            tl.where(kind == 27, v27,
+            tl.where(kind == 28, v28, v29)))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use)
     tl.debug_barrier()

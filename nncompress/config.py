@@ -21,9 +21,11 @@ class ModelConfig:
     # Chosen for format 3 by leaving each out on enwik8_1M (contexts.md then) and on the Canterbury
     # texts: beside o7, o6 earns 0.0001 bits/byte for 7% of the time; column earns 0.0018 on enwik8
     # but 0.03 on line-wrapped prose (alice29, lcet10, plrabn12, run_variant without it). The
-    # network reads the first 16 (wht.py).
+    # network reads the first 16 (wht.py). The indirect ind2 (format 5) earns 0.0050 bits/byte on
+    # enwik8_4M (841,982 -> 839,462 bytes from the CLI) for about 5% of the time; ind1 and ind1o2
+    # would earn 0.0033 more for 6% more, which -7..-9 spend (model_candidates/README.md).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
-                                 "tagword", "lineword", "column")
+                                 "tagword", "lineword", "column", "ind2")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
     state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.0013)
     # Components that can be left out, to measure what they add (benchmarks/ablation.py).
@@ -83,13 +85,14 @@ PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "
 PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=16)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
-# -7..-9 add what the default leaves out for speed: the byte above, a lane-local o2 and confidence
-# inputs (benchmarks/results/contexts.md and ablation.md).
-_STRONG = replace(_BASE, contexts=_BASE.contexts + ("above",), lane_contexts=("o2",) + _BASE.lane_contexts,
-                  confidence_inputs=True)
+# -7..-9 add what the default leaves out for speed: the byte above, two more indirect contexts,
+# a lane-local o2 and confidence inputs (benchmarks/results/contexts.md and ablation.md).
+_STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2"),
+                  lane_contexts=("o2",) + _BASE.lane_contexts, confidence_inputs=True)
 PRESETS[7] = replace(_STRONG, max_lanes=4)
 PRESETS[8] = replace(_STRONG, max_lanes=2)
-PRESETS[9] = replace(_STRONG, table_bits=25, match_bits=22, max_lanes=1)
+# -9 codes one lane, where a lane-local context repeats its shared twin (contexts_9.md): none.
+PRESETS[9] = replace(_STRONG, lane_contexts=(), table_bits=25, match_bits=22, max_lanes=1)
 
 
 def preset_config(level: int) -> ModelConfig:

@@ -21,7 +21,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      tag=23,     # the first word after the last open bracket (a tag, template or link), last 2 bytes
                      tagword=24,  # that word, the current word and the last byte
                      lineword=25,  # the line's first byte (list, table, heading marks), current word, last byte
-                     above=26)   # the byte above (same column, previous line) and the last byte
+                     above=26,   # the byte above (same column, previous line) and the last byte
+                     # Indirect (paq8's): what followed the recent context's previous occurrences.
+                     ind1=27,    # the last byte and the two bytes that followed its last two occurrences
+                     ind2=28,    # the last two bytes and the two bytes that followed their last two
+                     ind1o2=29)  # the last two bytes and the byte that followed the last byte last time
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -29,7 +33,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-LANE_STATE_WIDTH = 11           # values kept per lane (next_byte_contexts)
+# Per lane (next_byte_contexts): 11 values, then the bytes that followed each byte (4, newest
+# lowest) and each pair of bytes (2), for the indirect contexts.
+FOLLOW1 = 11
+FOLLOW2 = FOLLOW1 + 256
+LANE_STATE_WIDTH = FOLLOW2 + 65536
 OPEN_BRACKETS = (91, 123, 60)   # [ { <
 CLOSE_BRACKETS = (93, 125, 62)  # ] } >
 
@@ -49,10 +57,16 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     history[start + t] is the lane's byte t (for t <= step). lane_state[b] = [last 7 bytes, word hash,
     previous word hash, position in the line, the word before the previous one, open brackets (a
     stack of 4 bytes, innermost lowest), the first word after the last open bracket, 1 while that
-    word is awaited, the line's first byte + 1, where the line starts, where the previous one started].
+    word is awaited, the line's first byte + 1, where the line starts, where the previous one started,
+    then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that followed them].
     """
     c = np.int64(byte)
-    last = ((lane_state[b, 0] << 8) | c) & _HISTORY_MASK
+    previous = lane_state[b, 0]
+    after1 = FOLLOW1 + (previous & 0xFF)
+    lane_state[b, after1] = ((lane_state[b, after1] << 8) | c) & 0xFFFFFFFF
+    after2 = FOLLOW2 + (previous & 0xFFFF)
+    lane_state[b, after2] = ((lane_state[b, after2] << 8) | c) & 0xFFFF
+    last = ((previous << 8) | c) & _HISTORY_MASK
     lane_state[b, 0] = last
     lower = c + 32 if 65 <= c <= 90 else c
     if 97 <= lower <= 122:
@@ -99,7 +113,13 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(lane_state[b, 6], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
         elif kind == 25:
             value = np.int64(mix(lane_state[b, 8], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
-        else:
+        elif kind == 26:
             value = (above << 8) | c
+        elif kind == 27:
+            value = c | ((lane_state[b, FOLLOW1 + c] & 0xFFFF) << 8)
+        elif kind == 28:
+            value = (last & 0xFFFF) | (lane_state[b, FOLLOW2 + (last & 0xFFFF)] << 16)
+        else:
+            value = (last & 0xFFFF) | ((lane_state[b, FOLLOW1 + c] & 0xFF) << 16)
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))

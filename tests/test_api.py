@@ -146,13 +146,13 @@ def test_foreign_and_trailing_data_raise():
         nncompress.decompress(nncompress.compress(b"abc", preset=1) + b"garbage")
 
 
-@pytest.mark.parametrize("version", [0, 1, 2, 3, 5])
+@pytest.mark.parametrize("version", [0, 1, 2, 3, 4, 6])
 def test_other_format_versions_are_refused_clearly(version):
-    # Versions 1-3 (nncompress 0.1-0.3) had other models: their archives must be refused, not misdecoded.
+    # Versions 1-4 (nncompress 0.1-0.4) had other models: their archives must be refused, not misdecoded.
     archive = bytearray(nncompress.compress(b"abc", preset=1))
     archive[4] = version
     archive[8:12] = zlib.crc32(archive[:8]).to_bytes(4, "little")   # a well-formed header otherwise
-    with pytest.raises(NNCompressError, match=f"format version {version} is not supported .*reads version 4"):
+    with pytest.raises(NNCompressError, match=f"format version {version} is not supported .*reads version 5"):
         nncompress.decompress(bytes(archive))
 
 
