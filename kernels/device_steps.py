@@ -7,8 +7,7 @@ every member m what `rounds.code_steps(modes[m], grids[m], lane_lengths[m], firs
 words[m], states[m])` does, in one launch of one program per member; the coders' states and words
 go in and out with each call (they are small). `close(finished)` copies the grids back into the
 numpy arrays, and the models' states of the members not finished, so that their next block may
-run on either device. Under Triton's
-interpreter (TRITON_INTERPRET=1) `device` is "cpu".
+run on either device. Under Triton's interpreter (TRITON_INTERPRET=1) `device` is "cpu".
 """
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ members there: an object with `run(modes, lane_lengths, first, last, coders, wor
 for each member m what rounds.code_steps does on grids[m] and the predictor's kernel state
 states[m] (lists, one entry per member), and `close(finished)`, after which the grids hold the
 results and so do the states, except those of members with finished[m] (not used again), which
-a device may leave as they were. The CPU codes the members one after another; a device codes them at once. Both
-devices compute the same integers, so an archive made on one decodes on the other
-(tests/test_kernels.py).
+a device may leave as they were. The CPU codes the members one after another; a device codes
+them at once. Both devices compute the same integers, so an archive made on one decodes on the
+other (tests/test_kernels.py).
 
 "auto" runs on the CPU: on a GPU one member codes 5-10 times slower than on a CPU core
 (benchmarks/results/gpu_check.md), and a user who asks for "auto" must not get a slower path.

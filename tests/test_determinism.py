@@ -1,6 +1,8 @@
 """Archives are identical however the kernels are compiled, and when they are not compiled at all.
 
-Each setting runs in a fresh interpreter (numba reads these variables when it loads):
+Each setting runs in a fresh interpreter (numba reads these variables when it loads) with a
+kernel cache of its own: numba's cache is keyed by the source and the CPU, not by the optimiser's
+level, so a shared one would hand the "unoptimised" setting the host's optimised kernels.
 - the host's instruction set (AVX-512 here) against a generic x86-64 target: another machine;
 - LLVM's optimiser off: no reordering or vectorisation can matter;
 - NUMBA_DISABLE_JIT=1: the kernels run as plain Python on numpy integers, an independent
@@ -41,16 +43,16 @@ def sample(tmp_path_factory):
     return path
 
 
-def _digests(env: dict, sample: Path) -> str:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **env)
+def _digests(env: dict, sample: Path, cache: Path) -> str:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache), **env)
     result = subprocess.run([sys.executable, "-W", "ignore", "-c", _SCRIPT, str(sample)], env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def test_archive_identical_across_compilations(sample):
-    results = {name: _digests(env, sample) for name, env in SETTINGS.items()}
+def test_archive_identical_across_compilations(sample, tmp_path):
+    results = {name: _digests(env, sample, tmp_path / name) for name, env in SETTINGS.items()}
     reference = results["host"]
     assert reference.count("\n") == 4
     differing = {name: out for name, out in results.items() if out != reference}
