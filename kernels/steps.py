@@ -177,6 +177,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v27 = c | ((followed1 & 0xFFFF) << 8)
     v28 = (last & 0xFFFF) | (followed2 << 16)
     v29 = (last & 0xFFFF) | ((followed1 & 0xFF) << 16)
+    v30 = (last >> 8) & 0xFF
+    v31 = (last >> 8) & 0xFFFF
+    v32 = (last & 0xFF) | (last >> 8) & 0xFF00
+    v33 = ((last >> 8) & 0xFF) | (last >> 16) & 0xFF00
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -194,7 +198,11 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == 25, v25,
             tl.where(kind == 26, v_above,
             tl.where(kind == 27, v27,
-            tl.where(kind == 28, v28, v29)))))))))))))
+            tl.where(kind == 28, v28,
+            tl.where(kind == 29, v29,
+            tl.where(kind == 30, v30,
+            tl.where(kind == 31, v31,
+            tl.where(kind == 32, v32, v33)))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use)
     tl.debug_barrier()

@@ -25,7 +25,12 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      # Indirect (paq8's): what followed the recent context's previous occurrences.
                      ind1=27,    # the last byte and the two bytes that followed its last two occurrences
                      ind2=28,    # the last two bytes and the two bytes that followed their last two
-                     ind1o2=29)  # the last two bytes and the byte that followed the last byte last time
+                     ind1o2=29,  # the last two bytes and the byte that followed the last byte last time
+                     # Sparse: bytes further back, without those in between.
+                     sparse2=30,   # the byte before the last
+                     sparse23=31,  # the two bytes before the last
+                     sparse13=32,  # the last byte and the one three back
+                     sparse24=33)  # the bytes two and four back
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -119,7 +124,15 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = c | ((lane_state[b, FOLLOW1 + c] & 0xFFFF) << 8)
         elif kind == 28:
             value = (last & 0xFFFF) | (lane_state[b, FOLLOW2 + (last & 0xFFFF)] << 16)
-        else:
+        elif kind == 29:
             value = (last & 0xFFFF) | ((lane_state[b, FOLLOW1 + c] & 0xFF) << 16)
+        elif kind == 30:
+            value = (last >> 8) & 0xFF
+        elif kind == 31:
+            value = (last >> 8) & 0xFFFF
+        elif kind == 32:
+            value = (last & 0xFF) | (last >> 8) & 0xFF00
+        else:
+            value = ((last >> 8) & 0xFF) | (last >> 16) & 0xFF00
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
