@@ -21,9 +21,9 @@ class ModelConfig:
     # Chosen for format 3 by leaving each out on enwik8_1M (contexts.md then) and on the Canterbury
     # texts: beside o7, o6 earns 0.0001 bits/byte for 7% of the time; column earns 0.0018 on enwik8
     # but 0.03 on line-wrapped prose (alice29, lcet10, plrabn12, run_variant without it). The
-    # network reads the first 16 (wht.py). The indirect ind2 (format 5) earns 0.0050 bits/byte on
-    # enwik8_4M (841,982 -> 839,462 bytes from the CLI) for about 5% of the time; ind1 and ind1o2
-    # would earn 0.0033 more for 6% more, which -7..-9 spend (model_candidates/README.md).
+    # network reads the first 16 (wht.py). The indirect ind2 (format 5) earns 0.0051 bits/byte on
+    # enwik8_4M for 6% of the speed; ind1 and ind1o2 would earn 0.0032 more for 7% more, which
+    # -7..-9 spend (model_candidates/indirect_4M.md).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
                                  "tagword", "lineword", "column", "ind2")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
