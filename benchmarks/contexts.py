@@ -16,9 +16,8 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
-
 from dataclasses import fields
+from pathlib import Path
 
 from nncompress.config import ModelConfig, preset_config
 
