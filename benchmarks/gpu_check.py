@@ -23,13 +23,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from nncompress.kernels.device_steps import MODEL_ARRAYS
 
 import nncompress
 from benchmarks.run import gpu_header, gpu_meta, save_results
 from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.format import FORMAT_VERSION
-from nncompress.kernels.device_steps import MODEL_ARRAYS
 from nncompress.members import compress_at_once, decompress_at_once
 from nncompress.predictor import Predictor
 
@@ -133,8 +133,8 @@ def main() -> int:
     lines = [
         "# The CUDA path against the CPU", "",
         gpu_header(meta) + f" Input: prefixes of {SAMPLE.relative_to(SAMPLE.parents[3])}.", "",
-        "| preset | bytes | same archive | decodes across | CPU kB/s compress / decompress "
-        "| CUDA kB/s compress / decompress |", "|---:|---:|---|---|---|---|"]
+        ("| preset | bytes | same archive | decodes across | CPU kB/s compress / decompress "
+         "| CUDA kB/s compress / decompress |"), "|---:|---:|---|---|---|---|"]
     for r in results:
         across = r["cuda_archive_decodes_on_cpu"] and r["cpu_archive_decodes_on_cuda"]
         lines.append(f"| {r['preset']} | {r['bytes']:,} | {'yes' if r['same_archive'] else 'NO'} | "

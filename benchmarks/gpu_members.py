@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from nncompress.members import compress_at_once
 
 def cut(data: bytes, members: int) -> list[bytes]:
     edges = [len(data) * m // members for m in range(members + 1)]
-    return [data[a:b] for a, b in zip(edges, edges[1:])]
+    return [data[a:b] for a, b in itertools.pairwise(edges)]
 
 
 def main() -> int:
@@ -49,7 +50,7 @@ def main() -> int:
             print({"preset": preset, "members": members, "frames_sha256": hashlib.sha256(b"".join(frames)).hexdigest(),
                    "cpu_compress_kBps": len(data) / (time.perf_counter() - start) / 1e3})
         return 0
-    from benchmarks.gpu_check import check_members   # imports torch
+    from benchmarks.gpu_check import check_members  # imports torch
     results = []
     for preset, members in runs:
         nncompress.compress(data[:16], preset=preset, device="cuda")   # compiles the kernel (not timed)
@@ -59,8 +60,8 @@ def main() -> int:
                     input_bytes=len(data))
     lines = ["# Members coded at once on the GPU", "",
              gpu_header(meta) + f" Input: {Path(args.file).name}, {len(data):,} bytes, cut into members.", "",
-             "| preset | members | bytes each | bits/byte | same frames as the CPU | decodes "
-             "| CPU kB/s compress (one process) | CUDA kB/s compress / decompress | GPU peak memory |",
+             ("| preset | members | bytes each | bits/byte | same frames as the CPU | decodes "
+              "| CPU kB/s compress (one process) | CUDA kB/s compress / decompress | GPU peak memory |"),
              "|---:|---:|---:|---:|---|---|---:|---|---:|"]
     for r in results:
         same = f"SHA-256 {r['frames_sha256'][:16]}…" if args.no_cpu else "yes" if r["same_frames"] else "NO"
