@@ -181,6 +181,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v31 = (last >> 8) & 0xFFFF
     v32 = (last & 0xFF) | (last >> 8) & 0xFF00
     v33 = ((last >> 8) & 0xFF) | (last >> 16) & 0xFF00
+    v34 = _high_bits(_mix(s2, s4), 8)
+    v35 = ((s5 & 0xFFFF) << 16) | (last & 0xFFFF)
+    v36 = (s8 << 16) | (tl.minimum(s3, 255) << 8)
+    v37 = _high_bits(_mix(s6, tl.minimum(s3, 255)), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -202,7 +206,11 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == 29, v29,
             tl.where(kind == 30, v30,
             tl.where(kind == 31, v31,
-            tl.where(kind == 32, v32, v33)))))))))))))))))
+            tl.where(kind == 32, v32,
+            tl.where(kind == 33, v33,
+            tl.where(kind == 34, v34,
+            tl.where(kind == 35, v35,
+            tl.where(kind == 36, v36, v37)))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use)
     tl.debug_barrier()

@@ -30,7 +30,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      sparse2=30,   # the byte before the last
                      sparse23=31,  # the two bytes before the last
                      sparse13=32,  # the last byte and the one three back
-                     sparse24=33)  # the bytes two and four back
+                     sparse24=33,  # the bytes two and four back
+                     prevwords=34,  # the previous word and the one before it
+                     markupo2=35,   # the two innermost open brackets and the last 2 bytes
+                     linecol=36,    # the line's first byte and the column
+                     tagcol=37)     # the tag and the column
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -132,7 +136,15 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = (last >> 8) & 0xFFFF
         elif kind == 32:
             value = (last & 0xFF) | (last >> 8) & 0xFF00
-        else:
+        elif kind == 33:
             value = ((last >> 8) & 0xFF) | (last >> 16) & 0xFF00
+        elif kind == 34:
+            value = np.int64(mix(lane_state[b, 2], lane_state[b, 4]) >> np.uint64(8))
+        elif kind == 35:
+            value = ((lane_state[b, 5] & 0xFFFF) << 16) | (last & 0xFFFF)
+        elif kind == 36:
+            value = (lane_state[b, 8] << 16) | (min(lane_state[b, 3], 255) << 8)
+        else:
+            value = np.int64(mix(lane_state[b, 6], min(lane_state[b, 3], 255)) >> np.uint64(8))
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
