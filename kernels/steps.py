@@ -185,6 +185,9 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v35 = ((s5 & 0xFFFF) << 16) | (last & 0xFFFF)
     v36 = (s8 << 16) | (tl.minimum(s3, 255) << 8)
     v37 = _high_bits(_mix(s6, tl.minimum(s3, 255)), 8)
+    v38 = _high_bits(_mix(s5 & 0xFFFF, s1), 8)
+    v39 = _high_bits(_mix(s1, above), 8)
+    v40 = _high_bits(_mix(s2, c), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -210,7 +213,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == 33, v33,
             tl.where(kind == 34, v34,
             tl.where(kind == 35, v35,
-            tl.where(kind == 36, v36, v37)))))))))))))))))))))
+            tl.where(kind == 36, v36,
+            tl.where(kind == 37, v37,
+            tl.where(kind == 38, v38,
+            tl.where(kind == 39, v39, v40))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use)
     tl.debug_barrier()

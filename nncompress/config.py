@@ -86,11 +86,12 @@ PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=16)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
 # -7..-9 add what the default leaves out for speed: the byte above, two more indirect contexts,
-# four sparse ones (-0.0063 bits/byte on enwik8_1M at -9) and four of words, brackets and columns
-# (-0.0083 more; both in model_candidates/README.md), a lane-local o2 and confidence inputs
-# (benchmarks/results/contexts.md and ablation.md).
+# four sparse ones (-0.0063 bits/byte on enwik8_1M at -9) and seven of words, brackets and columns
+# (-0.0083 and -0.0078 more; all in model_candidates/README.md), a lane-local o2 and confidence
+# inputs (benchmarks/results/contexts.md and ablation.md).
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
-                                                    "sparse24", "prevwords", "markupo2", "linecol", "tagcol"),
+                                                    "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
+                                                    "markupword", "wordabove", "prevword"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, confidence_inputs=True)
 PRESETS[7] = replace(_STRONG, max_lanes=4)
 PRESETS[8] = replace(_STRONG, max_lanes=2)

@@ -34,7 +34,10 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      prevwords=34,  # the previous word and the one before it
                      markupo2=35,   # the two innermost open brackets and the last 2 bytes
                      linecol=36,    # the line's first byte and the column
-                     tagcol=37)     # the tag and the column
+                     tagcol=37,     # the tag and the column
+                     markupword=38,  # the two innermost open brackets and the current word
+                     wordabove=39,   # the current word and the byte above
+                     prevword=40)    # the previous word and the last byte
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -144,7 +147,13 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = ((lane_state[b, 5] & 0xFFFF) << 16) | (last & 0xFFFF)
         elif kind == 36:
             value = (lane_state[b, 8] << 16) | (min(lane_state[b, 3], 255) << 8)
-        else:
+        elif kind == 37:
             value = np.int64(mix(lane_state[b, 6], min(lane_state[b, 3], 255)) >> np.uint64(8))
+        elif kind == 38:
+            value = np.int64(mix(lane_state[b, 5] & 0xFFFF, lane_state[b, 1]) >> np.uint64(8))
+        elif kind == 39:
+            value = np.int64(mix(lane_state[b, 1], above) >> np.uint64(8))
+        else:
+            value = np.int64(mix(lane_state[b, 2], c) >> np.uint64(8))
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))

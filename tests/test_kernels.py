@@ -110,9 +110,10 @@ def test_strongest_decodes_the_cpu_archive(strongest):
     assert_same_model(on_cpu, on_kernel)
 
 
-@pytest.mark.parametrize("preset", [1, 6])
+@pytest.mark.parametrize("preset", [1, 6, 7])
 def test_other_models_encode_the_same(preset):
-    """-1: the fewest inputs (the network's 16 partly empty); -6, the default."""
+    """-1: the fewest inputs (the network's 16 partly empty); -6, the default; -7, the most contexts
+    (33 with its lane-local ones: blocks of 64 in the kernel)."""
     (expected, got, on_cpu, on_kernel) = encode_both(small_config(preset, max_lanes=2), TEXT[:26])
     assert got == expected
     assert_same_model(on_cpu, on_kernel)
@@ -182,10 +183,11 @@ def test_a_damaged_payload_is_refused_the_same_way(damage):
     assert messages[0] == messages[1]
 
 
-@pytest.mark.parametrize(("preset", "arch"), [(1, 80), (9, 90)])
+@pytest.mark.parametrize(("preset", "arch"), [(1, 80), (7, 90), (9, 90)])
 def test_the_kernel_compiles_for_cuda(preset, arch):
     """The interpreter runs the kernel as Python; Triton's compiler (tests/kernel_compile.py, no GPU
-    needed) also checks that every value keeps one type. Ampere and Hopper; -1's and -9's sizes."""
+    needed) also checks that every value keeps one type. Ampere and Hopper; -1's, -7's and -9's
+    sizes."""
     env = {key: value for key, value in os.environ.items() if key != "TRITON_INTERPRET"}
     result = subprocess.run([sys.executable, "-W", "ignore", "-m", "tests.kernel_compile", str(preset), str(arch)],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
