@@ -157,6 +157,34 @@ def test_structure_contexts_see_what_they_claim():
     assert _key("lineword", b"\n* big") == _key("lineword", b"\n*a big")
 
 
+def test_format5_contexts_see_what_they_claim():
+    # indirect: the last byte (or two) and what followed its earlier occurrences, not what came between
+    assert _key("ind1", b"ax..a") == _key("ind1", b"ax,,a")
+    assert _key("ind1", b"ax..a") != _key("ind1", b"ay..a")
+    assert _key("ind2", b"abx..ab") == _key("ind2", b"abx;;ab")
+    assert _key("ind2", b"abx..ab") != _key("ind2", b"aby..ab")
+    assert _key("ind1o2", b"bx.ab") != _key("ind1o2", b"by.ab")
+    # sparse: bytes further back, whatever lies between or after them
+    assert _key("sparse2", b"xab") == _key("sparse2", b"yac")
+    assert _key("sparse2", b"xab") != _key("sparse2", b"xbb")
+    assert _key("sparse23", b"abc") == _key("sparse23", b"abd")
+    assert _key("sparse13", b"axyb") == _key("sparse13", b"zxqb")
+    assert _key("sparse13", b"axyb") != _key("sparse13", b"ayyb")
+    assert _key("sparse24", b"axbz") == _key("sparse24", b"aybq")
+    # words, brackets and columns
+    assert _key("prevwords", b"red big cat") == _key("prevwords", b"red big dog")
+    assert _key("prevwords", b"red big cat") != _key("prevwords", b"red bog cat")
+    assert _key("markupo2", b"[[a]] [x ab") == _key("markupo2", b"[y ab")
+    assert _key("markupword", b"{{cite web") == _key("markupword", b"{{x}} {{cite web")
+    assert _key("markupword", b"{{cite web") != _key("markupword", b"[[cite web")
+    assert _key("linecol", b"\n* abc") == _key("linecol", b"\n*wxyz")
+    assert _key("linecol", b"\n* abc") != _key("linecol", b"\n# abc")
+    assert _key("tagcol", b"[[Paris]]\nab") == _key("tagcol", b"{{paris}}\nxy")
+    assert _key("wordabove", b"ab\ncd\nx") != _key("wordabove", b"ab\ncq\nx")
+    assert _key("prevword", b"red cat x") == _key("prevword", b"big red cat x")
+    assert _key("prevword", b"red cat x") != _key("prevword", b"red dog x")
+
+
 @pytest.mark.parametrize("huge_pages", [True, False])
 def test_zeroed_tables_are_zero_writable_and_shaped(huge_pages):
     table = zeroed((300, 16), np.uint8, huge_pages=huge_pages)
