@@ -36,10 +36,12 @@ VARIANTS = [
     ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, history_sets=False)),
     ("+ 2 weight sets chosen by the byte before the last and the last two bytes", dict(_FORMAT2_LANE_CONTEXTS)),
     ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword (= default -6)", dict()),
-    ("+ byte above, indirect ind1 and ind1o2, lane o2, confidence inputs (-7's model)",
-     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, confidence_inputs=True)),
+    ("+ -7's 14 contexts: byte above, indirect, sparse, words, brackets, columns; lane o2",
+     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)),
+    ("+ run inputs (-7's model)",
+     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, run_inputs=True)),
     ("+ 4 lanes, not 8 (= -7)",
-     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, confidence_inputs=True, max_lanes=4)),
+     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, run_inputs=True, max_lanes=4)),
 ]
 
 _CHILD = """

@@ -29,7 +29,7 @@ from __future__ import annotations
 import triton
 import triton.language as tl
 
-from nncompress import apm, hashing, match, memory, predictor, quantise, rangecoder, rounds, tables, wht
+from nncompress import apm, hashing, match, memory, predictor, quantise, rangecoder, rounds, runs, tables, wht
 
 # The reference's constants, as compile-time constants (a Triton function may read no other globals).
 NODES = tl.constexpr(predictor.NODES)
@@ -57,6 +57,7 @@ P_BOOST = tl.constexpr(predictor.P_BOOST)
 P_BOOST_BYTES = tl.constexpr(predictor.P_BOOST_BYTES)
 P_LAYER1 = tl.constexpr(predictor.P_LAYER1)
 P_FINAL_BOOST = tl.constexpr(predictor.P_FINAL_BOOST)
+P_RUNS = tl.constexpr(predictor.P_RUNS)
 POINTS = tl.constexpr(apm.POINTS)
 LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
@@ -67,6 +68,7 @@ CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
 MAX_VERIFY = tl.constexpr(match.MAX_VERIFY)
 LENGTH_BUCKETS = tl.constexpr(match.LENGTH_BUCKETS)
+MAX_RUN = tl.constexpr(runs.MAX_RUN)
 BUCKET = tl.constexpr(memory.BUCKET)
 SLOT_BYTES = tl.constexpr(memory.SLOT_BYTES)
 TOTAL = tl.constexpr(quantise.TOTAL)
@@ -289,13 +291,32 @@ def _find_slots(table, mask, keys, salt, state_total, contexts, CONTEXT_BLOCK: t
 
 
 @triton.jit
-def _claim_slot(table, slot, tag, in_use):
-    """memory.claim_slot for the contexts in_use, which must be on distinct slots ([CONTEXT_BLOCK] vectors)."""
+def _claim_slot(table, runs, use_runs, slot, tag, in_use):
+    """memory.claim_slot for the contexts in_use, which must be on distinct slots ([CONTEXT_BLOCK] vectors),
+    and where use_runs (0 or 1), learn_round's clearing of a claimed slot's run."""
     row = table + slot * SLOT_BYTES
     claim = in_use & (tl.load(row, mask=in_use, other=0).to(tl.int64) != tag)
+    tl.store(runs + slot, tl.zeros_like(slot).to(tl.int16), mask=claim & (tl.zeros_like(slot) + use_runs != 0))
     j = tl.arange(0, SLOT_BYTES)[None, :]
     tl.store(row[:, None] + j, tl.where(j == 0, tag[:, None], 0).to(tl.uint8), mask=claim[:, None] & (j >= 0))
     tl.debug_barrier()
+
+
+# ---- runs.py ----------------------------------------------------------------------------------
+
+@triton.jit
+def _run_after_byte(run, byte):
+    length = run >> 8
+    return tl.where((length > 0) & ((run & 255) == byte), (tl.minimum(length + 1, MAX_RUN) << 8) | byte, 256 | byte)
+
+
+@triton.jit
+def _run_bits(run, half, high, j, depth):
+    """runs.run_bit of each of a vector of runs."""
+    byte = run & 255
+    nibble = tl.where(half == 0, byte >> 4, byte & 15)
+    below = (run != 0) & ((half == 0) | (byte >> 4 == high)) & ((16 | nibble) >> (4 - depth) == j)
+    return tl.where(below, 1 + (((16 | nibble) >> (3 - depth)) & 1), 0)
 
 
 # ---- mixer.py, wht.py, apm.py -----------------------------------------------------------------
@@ -409,23 +430,23 @@ def _depth(j):
 
 @triton.jit
 def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
-                   high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer, final,
+                   high, prefix, keys, table, slots, tags, state_logit, state_total, mixer, final,
                    rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
-                   history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, freqs, settings,
-                   squash, stretch, hadamard, STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr,
+                   history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix, apm_point, match_bit,
+                   freqs, settings, squash, stretch, hadamard, STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr,
                    INPUT_BLOCK: tl.constexpr):
     """predictor.predict_round (without its prefetch, which changes no value)."""
     use_net = tl.load(settings + P_NET) != 0
     use_apm = tl.load(settings + P_APM) != 0
+    use_runs = tl.load(settings + P_RUNS) != 0
     net_inputs = tl.minimum(contexts + 2, WIDTH)
     layer1 = tl.load(settings + P_LAYER1)
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
     is_context = i < contexts
-    is_confidence = (i >= contexts + 2) & (i < width)
-    context = tl.where(is_context, i, i - contexts - 2)
-    needed = is_context | is_confidence
+    is_run = (i >= contexts + 2) & (i < width)
+    run_context = i - contexts - 2
     kset = tl.arange(0, 8)
     for b in range(lanes):
         lane_high = tl.load(high + b)
@@ -436,6 +457,9 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             c = tl.arange(0, CONTEXT_BLOCK)
             tl.store(slots + b * contexts + c, found, mask=c < contexts)
             tl.store(tags + b * contexts + c, tag, mask=c < contexts)
+            if use_runs & (half == 0):
+                run = tl.load(runs + found, mask=(c < contexts) & (found >= 0), other=0).to(tl.int64)
+                tl.store(lane_runs + b * contexts + c, run, mask=c < contexts)
             tl.debug_barrier()
     for b in range(lanes):
         if tl.load(lane_lengths + b) <= step:
@@ -462,16 +486,18 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             text_state = tl.where(bracket == OPEN_1, 2,
                          tl.where(bracket == OPEN_2, 4, tl.where(bracket == OPEN_3, 6, 0)))
             text_state += (tl.load(lane_state + b * LANE_STATE_WIDTH + 1) != 0).to(tl.int64)
-            slot = tl.load(slots + b * contexts + context, mask=needed, other=-1)
+            slot = tl.load(slots + b * contexts + i, mask=is_context, other=-1)
+            run = tl.load(lane_runs + b * contexts + run_context, mask=is_run, other=0)
+            run_logit = tl.load(stretch + (tl.load(run_prob + run_context * (MAX_RUN + 1) + (run >> 8), mask=is_run,
+                                                   other=0) >> 4)).to(tl.int64) >> 1
             p_top = tl.full((), 0, tl.int64)
             p_zero = tl.full((), 0, tl.int64)
             p_one = tl.full((), 0, tl.int64)
             for t in range(3):
                 j = tl.where(t == 0, top, 2 * top + t - 1)
                 at = (b * 16 + j)
-                state = tl.load(table + slot * SLOT_BYTES + j, mask=needed & (slot >= 0), other=0).to(tl.int64)
-                logit = tl.load(state_logit + context * STATES + state, mask=needed, other=0)
-                prob = tl.load(state_prob + context * STATES + state, mask=needed, other=0)
+                state = tl.load(table + slot * SLOT_BYTES + j, mask=is_context & (slot >= 0), other=0).to(tl.int64)
+                logit = tl.load(state_logit + i * STATES + state, mask=is_context, other=0)
                 seen = tl.sum(tl.where(is_context & (state != 0), 1, 0), axis=0)
                 longest = tl.max(tl.where((i < SEEN_ORDERS) & is_context & (state != 0), i + 1, 0), axis=0)
                 match_state = tl.full((), 0, tl.int64)
@@ -485,10 +511,11 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                         node_bit = 1 + bit
                         match_state = tl.where(length < LONG_MATCH, 1, 2).to(tl.int64)
                 tl.store(match_bit + at, node_bit)
+                run_expects = _run_bits(run, half, lane_high, j, depth)
                 x = tl.where(is_context, logit,
                     tl.where(i == contexts, match_input,
                     tl.where(i == contexts + 1, BIAS,
-                    tl.where(is_confidence & (state != 0), ((prob >> 4) - 2048) >> 2, 0))))
+                    tl.where(is_run & (run_expects != 0), tl.where(run_expects == 2, run_logit, -run_logit), 0))))
                 tl.store(inputs + at * width + i, x, mask=i < width)
                 tl.debug_barrier()
                 node = _node(half, lane_high, j)
@@ -554,9 +581,10 @@ def _learn_states(context, in_use, slot, j, bit, table, state_prob, state_logit,
 def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, stride,
                  high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
                  rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
-                 history_len, match_table, match_table_len, match_prob, match_count, lane_state, inputs, p_mix,
-                 apm_point, match_bit, learned, settings, squash, stretch, state_next, reciprocal, hadamard,
-                 STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
+                 history_len, match_table, match_table_len, match_prob, match_count, runs, byte_slots, lane_runs,
+                 run_prob, run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings, squash,
+                 stretch, state_next, reciprocal, hadamard, STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr,
+                 INPUT_BLOCK: tl.constexpr):
     """predictor.learn_round."""
     net_inputs = tl.minimum(contexts + 2, WIDTH)
     layer1 = tl.load(settings + P_LAYER1)
@@ -572,6 +600,8 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     net_rate = tl.load(settings + P_NET_RATE)
     use_net = tl.load(settings + P_NET) != 0
     use_apm = tl.load(settings + P_APM) != 0
+    runs_on = tl.load(settings + P_RUNS)
+    use_runs = runs_on != 0
     i = tl.arange(0, INPUT_BLOCK)
     kset = tl.arange(0, 8)
     c = tl.arange(0, CONTEXT_BLOCK)
@@ -588,14 +618,17 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
             if pair == 0:
                 lane_tags = tl.load(tags + b * contexts + c, mask=c < contexts, other=0)
                 if shared == 0:
-                    _claim_slot(table, lane_slots, lane_tags, c < contexts)
+                    _claim_slot(table, runs, runs_on, lane_slots, lane_tags, c < contexts)
                 else:
                     for one in range(contexts):
-                        _claim_slot(table, lane_slots, lane_tags, c == one)
+                        _claim_slot(table, runs, runs_on, lane_slots, lane_tags, c == one)
+                if use_runs & (half == 0):
+                    tl.store(byte_slots + b * contexts + c, lane_slots, mask=c < contexts)
             lane_high = tl.load(high + b)
             recent = tl.load(lane_state + b * LANE_STATE_WIDTH)
             last_byte = recent & 255
             bucket = tl.minimum(tl.load(match_len + b), LENGTH_BUCKETS - 1)
+            run = tl.load(lane_runs + b * contexts + c, mask=c < contexts, other=0)
             j = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
             for t in range(2):
                 bit = (symbol >> (1 - t)) & 1
@@ -615,6 +648,17 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                     tl.store(match_prob + bucket, value + ((((hit << 16) - value) * tl.load(reciprocal + n)) >> 16))
                     if n < 1023:
                         tl.store(match_count + bucket, n + 1)
+                    tl.debug_barrier()
+                if use_runs:
+                    run_expects = _run_bits(run, half, lane_high, j, _depth(j))
+                    learns = (c < contexts) & (run_expects != 0)
+                    entry = c * (MAX_RUN + 1) + (run >> 8)
+                    n = tl.load(run_count + entry, mask=learns, other=0)
+                    value = tl.load(run_prob + entry, mask=learns, other=0)
+                    hit = tl.where(run_expects == 1 + bit, 1, 0)
+                    value += (((hit << 16) - value) * tl.load(reciprocal + n)) >> 16
+                    tl.store(run_prob + entry, value, mask=learns)
+                    tl.store(run_count + entry, n + 1, mask=learns & (n < 1023))
                     tl.debug_barrier()
                 node = _node(half, lane_high, j)
                 x = tl.load(inputs + at * width + i, mask=i < width, other=0)
@@ -650,6 +694,11 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                 byte = (tl.load(high + b) << 4) | (tl.load(prefix + b) << 2) | tl.load(symbols + b)
                 tl.store(history + b * stride + step, byte.to(tl.uint8))
                 tl.store(learned, tl.load(learned) + 1)
+                if tl.load(settings + P_RUNS) != 0:
+                    for one in range(contexts):   # in order: two contexts may share a slot
+                        slot = tl.load(byte_slots + b * contexts + one)
+                        tl.store(runs + slot, _run_after_byte(tl.load(runs + slot).to(tl.int64), byte).to(tl.int16))
+                        tl.debug_barrier()
                 tl.debug_barrier()
         for b in range(lanes):
             if tl.load(lane_lengths + b) > step:
@@ -769,8 +818,8 @@ def _decode_symbol(state, words, n_words, freqs):
 MEMBER_ARRAYS = ("grid", "lane_lengths", "coder", "words", "symbols", "high", "prefix", "keys", "kinds", "table",
                  "slots", "tags", "state_prob", "state_logit", "state_count", "mixer", "final", "rows", "logits", "net",
                  "net_u", "net_h", "apm_node", "apm_byte", "apm_order2", "match_ptr", "match_len", "history",
-                 "match_table", "match_prob", "match_count", "lane_state", "inputs", "p_mix", "apm_point",
-                 "match_bit", "freqs", "learned")
+                 "match_table", "match_prob", "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count",
+                 "lane_state", "inputs", "p_mix", "apm_point", "match_bit", "freqs", "learned")
 MEMBER_FIELDS = tl.constexpr(4)   # members[m] = (mode, lanes, lane stride, words available to decode)
 
 
@@ -780,8 +829,8 @@ def code_steps_kernel(
         grid, lane_lengths, coder, words, symbols,
         high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final, rows,
         logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table,
-        match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, freqs, learned,
-        settings, squash, stretch, state_next, state_total, reciprocal,
+        match_prob, match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state, inputs, p_mix, apm_point,
+        match_bit, freqs, learned, settings, squash, stretch, state_next, state_total, reciprocal,
         STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """rounds.code_steps for several members at once, one program each: program m runs steps
     [first, min(last, its stride)) of member m's block with member m's model. Members share nothing
@@ -823,23 +872,29 @@ def code_steps_kernel(
     match_table += member * tl.load(sizes + 28)
     match_prob += member * tl.load(sizes + 29)
     match_count += member * tl.load(sizes + 30)
-    lane_state += member * tl.load(sizes + 31)
-    inputs += member * tl.load(sizes + 32)
-    p_mix += member * tl.load(sizes + 33)
-    apm_point += member * tl.load(sizes + 34)
-    match_bit += member * tl.load(sizes + 35)
-    freqs += member * tl.load(sizes + 36)
-    learned += member * tl.load(sizes + 37)
+    runs += member * tl.load(sizes + 31)
+    byte_slots += member * tl.load(sizes + 32)
+    lane_runs += member * tl.load(sizes + 33)
+    run_prob += member * tl.load(sizes + 34)
+    run_count += member * tl.load(sizes + 35)
+    lane_state += member * tl.load(sizes + 36)
+    inputs += member * tl.load(sizes + 37)
+    p_mix += member * tl.load(sizes + 38)
+    apm_point += member * tl.load(sizes + 39)
+    match_bit += member * tl.load(sizes + 40)
+    freqs += member * tl.load(sizes + 41)
+    learned += member * tl.load(sizes + 42)
     invalid = tl.load(coder + INVALID)
     hadamard = _hadamard()
     for step in range(first, tl.minimum(last, stride)):
         for quarter in range(4):
             if invalid == 0:
                 _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
-                               high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer,
+                               high, prefix, keys, table, slots, tags, state_logit, state_total, mixer,
                                final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
-                               match_len, history, match_prob, lane_state, inputs, p_mix, apm_point, match_bit, freqs,
-                               settings, squash, stretch, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
+                               match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
+                               apm_point, match_bit, freqs, settings, squash, stretch, hadamard, STATES, CONTEXT_BLOCK,
+                               INPUT_BLOCK)
                 shift = 6 - 2 * quarter
                 for b in range(lanes):
                     symbol = tl.full((), 0, tl.int64)
@@ -860,6 +915,6 @@ def code_steps_kernel(
                                  high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count,
                                  mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
                                  match_ptr, match_len, history, history_len, match_table, match_table_len, match_prob,
-                                 match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
-                                 squash, stretch, state_next, reciprocal, hadamard, STATES, CONTEXT_BLOCK,
-                                 INPUT_BLOCK)
+                                 match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state, inputs,
+                                 p_mix, apm_point, match_bit, learned, settings, squash, stretch, state_next,
+                                 reciprocal, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)

@@ -43,7 +43,7 @@ class ModelConfig:
     mixer_boost_bytes: int = 5000  # far from right; 0: enwik8_1M +0.0079, xargs.1 (4 KB) 1.9% larger)
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
                                   # inputs, 0.3 began far too confident (+0.0091)
-    confidence_inputs: bool = False  # each context also gives p - 1/2 (True: -0.0024, ~21% slower)
+    run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
     final_boost: int = 4          # added to it at first, halved after mixer_boost_bytes like the mixers' boost:
                                   # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
@@ -87,12 +87,13 @@ PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
 # -7..-9 add what the default leaves out for speed: the byte above, two more indirect contexts,
 # four sparse ones (-0.0063 bits/byte on enwik8_1M at -9) and seven of words, brackets and columns
-# (-0.0083 and -0.0078 more; all in model_candidates/README.md), a lane-local o2 and confidence
-# inputs (benchmarks/results/contexts.md and ablation.md).
+# (-0.0083 and -0.0078 more; all in model_candidates/README.md), a lane-local o2
+# (benchmarks/results/contexts.md) and the run inputs (-0.0078 at -9, also -0.2% on alice29 and
+# lcet10: model_candidates/README.md).
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword"),
-                  lane_contexts=("o2",) + _BASE.lane_contexts, confidence_inputs=True)
+                  lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True)
 PRESETS[7] = replace(_STRONG, max_lanes=4)
 PRESETS[8] = replace(_STRONG, max_lanes=2)
 # -9 codes one lane, where a lane-local context repeats its shared twin (contexts_9.md): none.

@@ -5,8 +5,8 @@ binary tree of 15 nodes (node j has children 2j and 2j+1). A round predicts the 
 the bits coded so far: the nibble's root and its two children, or the depth-2 node and its two.
 
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
-slot of bit histories, each mapped to a probability by that context's adaptive state map ->
-stretched inputs, with the match model's (match.py) -> six logistic mixers (mixer.py) and the
+slot of bit histories, each mapped to a probability by that context's adaptive state map, and
+the byte that followed the context last (runs.py) -> stretched inputs, with the match model's (match.py) -> six logistic mixers (mixer.py) and the
 Walsh-Hadamard network (wht.py) -> a second mixer over their seven logits -> three APMs (apm.py)
 -> 4 integer frequencies for the round (quantise.py).
 
@@ -33,6 +33,7 @@ from .memory import BUCKET, claim_slot, find_slot, slot_hash
 from .mixer import mix_dot, mix_train
 from .pages import SMALL_INPUT, zeroed
 from .quantise import TOTAL, pair_frequencies
+from .runs import MAX_RUN, run_after_byte, run_bit
 from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_P1, STATES, STRETCH
 from .wht import WIDTH, net_forward, net_parameters, net_train
 
@@ -62,7 +63,7 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
- P_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST) = range(13)
+ P_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS) = range(14)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -77,7 +78,7 @@ _KERNEL_STATE_FIELDS = (
     "stride", "table_mask", "high", "prefix", "keys", "kinds", "table", "slots", "tags", "state_prob",
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
     "apm_byte", "apm_order2", "match_ptr", "match_len", "history", "match_table", "match_prob",
-    "match_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit", "p_final", "freqs", "learned",
+    "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit", "p_final", "freqs", "learned",
     "settings")
 
 
@@ -97,9 +98,13 @@ class Predictor:
         self.kinds = np.array([CONTEXT_CODES[name] for name in config.contexts] +
                               [CONTEXT_CODES[name] + LANE_LOCAL for name in config.lane_contexts], dtype=np.int64)
         contexts = len(self.kinds)
-        self.width = (2 if config.confidence_inputs else 1) * contexts + 2  # + match, bias (+ confidences)
+        # Inputs: per context its state's logit, the match, the bias, then per context its run's logit.
+        self.width = (2 if config.run_inputs else 1) * contexts + 2
         self.table = zeroed((1 << config.table_bits, 16), np.uint8, huge_pages=huge_pages)
         self.table_mask = (1 << config.table_bits) - 1
+        self.runs = zeroed(1 << config.table_bits if config.run_inputs else 1, np.int16, huge_pages=huge_pages)
+        self.run_prob = np.full((contexts, MAX_RUN + 1), 3 << 14, dtype=np.int64)  # P(the run's bit is right)
+        self.run_count = np.zeros((contexts, MAX_RUN + 1), dtype=np.int64)
         self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
         self.state_logit = STRETCH[self.state_prob >> 4].astype(np.int64)  # kept equal to stretch(state_prob)
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
@@ -119,7 +124,8 @@ class Predictor:
         self.settings = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.mixer_boost_bytes,
-                                LAYER1 if config.history_sets else LAYER1 - HISTORY_SETS, config.final_boost],
+                                LAYER1 if config.history_sets else LAYER1 - HISTORY_SETS, config.final_boost,
+                                config.run_inputs],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -142,7 +148,9 @@ class Predictor:
         self.high = np.zeros(lanes, dtype=np.int64)                      # the high nibble, once coded
         self.prefix = np.zeros(lanes, dtype=np.int64)                    # the nibble's first two bits
         self.slots = np.zeros((lanes, contexts), dtype=np.int64)          # per context: its slot, and
-        self.tags = np.zeros((lanes, contexts), dtype=np.int64)           # its check tag
+        self.tags = np.zeros((lanes, contexts), dtype=np.int64)           # its check tag,
+        self.byte_slots = np.zeros((lanes, contexts), dtype=np.int64)     # the byte's first slot (runs.py)
+        self.lane_runs = np.zeros((lanes, contexts), dtype=np.int64)      # and the run it held
         self.inputs = np.zeros((lanes, 16, self.width), dtype=np.int64)  # per node j = 1..15
         self.p_mix = np.zeros((lanes, 16), dtype=np.int64)
         self.rows = np.zeros((lanes, 16, LAYER1), dtype=np.int64)        # layer-1 weight sets used
@@ -240,13 +248,13 @@ def predict_round(quarter, step, active, m):
     """Fill m.freqs [B, 4] for the round (quarter of the byte at `step`); lanes not `active` get [TOTAL, 0, 0, 0]."""
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
-     lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings) = (
+     lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob) = (
         m.stride, m.high, m.prefix, m.keys, m.table, m.table_mask, m.slots, m.tags, m.state_prob, m.state_logit,
         m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte, m.apm_order2,
         m.match_ptr, m.match_len, m.history, m.match_prob, m.lane_state, m.inputs, m.p_mix, m.apm_point,
-        m.match_bit, m.p_final, m.freqs, m.settings)
+        m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob)
     lanes, contexts = keys.shape
-    use_net, use_apm = settings[P_NET] != 0, settings[P_APM] != 0
+    use_net, use_apm, use_runs = settings[P_NET] != 0, settings[P_APM] != 0, settings[P_RUNS] != 0
     width = inputs.shape[2]
     net_inputs = min(contexts + 2, WIDTH)   # the network reads the first 16 inputs
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
@@ -262,11 +270,15 @@ def predict_round(quarter, step, active, m):
                 for i in range(contexts):
                     index, _ = slot_hash(keys[b, i], salt)
                     touched += table[index & table_mask & ~np.int64(BUCKET - 1), 0]
+                    if use_runs and half == 0:
+                        touched += runs[index & table_mask & ~np.int64(BUCKET - 1)]
         for b in range(lanes):
             if active[b]:
                 salt = 0 if half == 0 else high[b] + 1
                 for i in range(contexts):
                     slots[b, i], tags[b, i] = find_slot(table, table_mask, keys[b, i], salt)
+                    if use_runs and half == 0:
+                        lane_runs[b, i] = np.int64(runs[slots[b, i]]) if slots[b, i] >= 0 else 0
                 first = _node(half, high[b], 1)
                 last_byte = lane_state[b, 0] & 255
                 byte_row = _row(BYTE_SET, last_byte, first)
@@ -316,8 +328,6 @@ def predict_round(quarter, step, active, m):
                 state = table[slot, j] if slot >= 0 else 0
                 seen += state != 0
                 x[i] = state_logit[i, state]
-                if width > contexts + 2:
-                    x[contexts + 2 + i] = ((state_prob[i, state] >> 4) - 2048) >> 2 if state != 0 else 0
             # The last of the first SEEN_ORDERS contexts that has seen the node: the longest order
             # with statistics, which says which inputs to trust.
             longest = 0
@@ -334,6 +344,13 @@ def predict_round(quarter, step, active, m):
                 match_bit[b, j] = 1 + bit
                 match_state = 1 if length < LONG_MATCH else 2
             x[contexts + 1] = BIAS
+            if use_runs:
+                for i in range(contexts):
+                    run = lane_runs[b, i]
+                    expects = run_bit(run, half, high[b], j, depth)
+                    # Halved: at full scale 33 more inputs made the mixers noisier on small files.
+                    run_logit = STRETCH[run_prob[i, run >> 8] >> 4] >> 1
+                    x[contexts + 2 + i] = 0 if expects == 0 else (run_logit if expects == 2 else -run_logit)
             node = _node(half, high[b], j)
             rows[b, j, 0] = _row(MATCH_SET, match_state, node)
             rows[b, j, 1] = _row(BYTE_SET, last_byte, node)
@@ -362,11 +379,13 @@ def learn_round(quarter, step, active, symbols, m):
     """Learn the round's two-bit symbols [B] of the `active` lanes, in lane order."""
     (stride, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
      rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
-     match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings) = (
+     match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
+     runs, byte_slots, lane_runs, run_prob, run_count) = (
         m.stride, m.high, m.prefix, m.keys, m.kinds, m.table, m.slots, m.tags, m.state_prob, m.state_logit,
         m.state_count, m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte,
         m.apm_order2, m.match_ptr, m.match_len, m.history, m.match_table, m.match_prob, m.match_count,
-        m.lane_state, m.inputs, m.p_mix, m.apm_point, m.match_bit, m.learned, m.settings)
+        m.lane_state, m.inputs, m.p_mix, m.apm_point, m.match_bit, m.learned, m.settings, m.runs, m.byte_slots,
+        m.lane_runs, m.run_prob, m.run_count)
     lanes, contexts = keys.shape
     width = inputs.shape[2]
     net_inputs = min(contexts + 2, WIDTH)   # the network reads the first 16 inputs
@@ -388,6 +407,11 @@ def learn_round(quarter, step, active, symbols, m):
                 if slot < 0:
                     slot = -slot - 1
                     slots[b, i] = slot
+                if settings[P_RUNS]:
+                    if table[slot, 0] != tags[b, i]:
+                        runs[slot] = 0   # (claim_slot is about to give the slot to another context)
+                    if half == 0:
+                        byte_slots[b, i] = slot
                 claim_slot(table, slot, tags[b, i])
         last_byte = lane_state[b, 0] & 255
         bucket = min(match_len[b], LENGTH_BUCKETS - 1)
@@ -409,6 +433,17 @@ def learn_round(quarter, step, active, symbols, m):
                 match_prob[bucket] += (((hit << 16) - match_prob[bucket]) * RECIPROCAL[n]) >> 16
                 if n < 1023:
                     match_count[bucket] = n + 1
+            if settings[P_RUNS]:
+                depth = _depth(j)
+                for i in range(contexts):
+                    expects = run_bit(lane_runs[b, i], half, high[b], j, depth)
+                    if expects != 0:
+                        length = lane_runs[b, i] >> 8
+                        n = run_count[i, length]
+                        hit = 1 if expects == 1 + bit else 0
+                        run_prob[i, length] += (((hit << 16) - run_prob[i, length]) * RECIPROCAL[n]) >> 16
+                        if n < 1023:
+                            run_count[i, length] = n + 1
             node = _node(half, high[b], j)
             # Weight sets and the network learn from surprises only (SURPRISE).
             for k in range(layer1):
@@ -435,8 +470,13 @@ def learn_round(quarter, step, active, symbols, m):
         # The byte is complete: every lane's byte joins the history before any match looks at it.
         for b in range(lanes):
             if active[b]:
-                history[b * stride + step] = (high[b] << 4) | (prefix[b] << 2) | symbols[b]
+                byte = (high[b] << 4) | (prefix[b] << 2) | symbols[b]
+                history[b * stride + step] = byte
                 learned[0] += 1
+                if settings[P_RUNS]:
+                    for i in range(contexts):
+                        slot = byte_slots[b, i]
+                        runs[slot] = run_after_byte(np.int64(runs[slot]), byte)
         for b in range(lanes):
             if active[b]:
                 next_byte_contexts(b, history[b * stride + step], step, lane_state, kinds, keys, history, b * stride)

@@ -22,7 +22,8 @@ from nncompress.kernels.steps import code_steps_kernel
 from nncompress.lanes import LaneLayout
 from nncompress.predictor import Predictor
 
-POINTER = {np.dtype(np.uint8): "*u8", np.dtype(np.int32): "*i32", np.dtype(np.int64): "*i64"}
+POINTER = {np.dtype(np.uint8): "*u8", np.dtype(np.int16): "*i16", np.dtype(np.int32): "*i32",
+           np.dtype(np.int64): "*i64"}
 
 
 def main(preset: int, arch: int) -> None:

@@ -87,7 +87,7 @@ def encode_both(config, data: bytes):
 
 @pytest.fixture(scope="module")
 def strongest():
-    """-9's model (every input, confidences) in 4 lanes of 10, 10, 10 and 9 bytes."""
+    """-9's model (every input, the runs) in 4 lanes of 10, 10, 10 and 9 bytes."""
     config = small_config(9, max_lanes=4)
     data = TEXT[:39]
     on_cpu = Predictor(config)

@@ -14,6 +14,7 @@ from nncompress.lanes import LaneLayout, choose_lanes
 from nncompress.pages import SMALL_INPUT, zeroed
 from nncompress.predictor import Predictor
 from nncompress.quantise import TOTAL
+from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
 from nncompress.wht import wht16
 
@@ -21,6 +22,7 @@ from .helpers import english_like
 
 # Small tables keep these tests fast; every component stays on.
 SMALL = replace(preset_config(6), table_bits=14, match_bits=12, max_lanes=4, min_lane_len=64)
+SMALL_STRONG = replace(preset_config(8), table_bits=14, match_bits=12, max_lanes=4, min_lane_len=64)   # + runs
 
 
 def _run(config, data: bytes, lanes: int, predictor: Predictor | None = None):
@@ -37,30 +39,33 @@ def _run(config, data: bytes, lanes: int, predictor: Predictor | None = None):
     return np.array(rows).reshape(layout.stride, 4, lanes, 4)
 
 
-def test_two_predictors_fed_the_same_symbols_agree_bit_for_bit():
+@pytest.mark.parametrize("config", [SMALL, SMALL_STRONG], ids=["default", "strong"])
+def test_two_predictors_fed_the_same_symbols_agree_bit_for_bit(config):
     # The lossless guarantee: the decoder's predictor, fed the decoded symbols, must produce the
     # very frequencies the encoder's produced. Any model change must keep this test green.
     data = english_like(3000, seed=7) + bytes(range(256))
-    a = _run(SMALL, data, 4)
-    b = _run(SMALL, data, 4)
+    a = _run(config, data, 4)
+    b = _run(config, data, 4)
     assert np.array_equal(a, b)
     # ... and the test can fail: one different byte early on changes what follows.
-    c = _run(SMALL, data[:100] + b"#" + data[101:], 4)
+    c = _run(config, data[:100] + b"#" + data[101:], 4)
     assert not np.array_equal(a[30:], c[30:])
 
 
-def test_blocks_carry_the_same_state_on_both_sides():
+@pytest.mark.parametrize("config", [SMALL, SMALL_STRONG], ids=["default", "strong"])
+def test_blocks_carry_the_same_state_on_both_sides(config):
     # What one block leaves behind (learned weights, the last round's pending update, the match
-    # table) must be the same for the encoder and the decoder; a repeat across blocks exercises it.
+    # table, the runs) must be the same for the encoder and the decoder; a repeat across blocks
+    # exercises it.
     first = english_like(2000, seed=3)
     second = first[500:1500] + bytes(range(100))
     runs = []
     for _ in range(2):
-        predictor = Predictor(SMALL)
-        _run(SMALL, first, 4, predictor)
-        runs.append(_run(SMALL, second, 2, predictor))
+        predictor = Predictor(config)
+        _run(config, first, 4, predictor)
+        runs.append(_run(config, second, 2, predictor))
     assert np.array_equal(*runs)
-    fresh = _run(SMALL, second, 2)
+    fresh = _run(config, second, 2)
     assert not np.array_equal(runs[0], fresh)    # the second block did learn from the first
 
 
@@ -199,3 +204,41 @@ def test_a_small_first_block_codes_the_same_on_default_pages():
     assert len(data) < SMALL_INPUT
     config = preset_config(1)
     assert encode_block(Predictor(config, first_block=len(data)), data) == encode_block(Predictor(config), data)
+
+
+def test_a_run_grows_on_its_byte_and_restarts_on_another():
+    run = 0
+    for length in range(1, MAX_RUN + 3):
+        run = run_after_byte(run, 0x41)
+        assert run == (min(length, MAX_RUN) << 8) | 0x41
+    assert run_after_byte(run, 0x42) == (1 << 8) | 0x42
+
+
+def test_a_run_predicts_the_nodes_on_its_bytes_path_only():
+    run = (3 << 8) | 0xA5                      # 1010 0101
+    depth = {1: 0, 2: 1, 3: 1, 5: 2, 6: 2}
+    # node j's path is j's bits after the leading 1: the root, "0", "1", "01", "10"
+    assert [run_bit(run, 0, 0, j, depth[j]) for j in (1, 2, 3, 5, 6)] == [2, 0, 1, 0, 2]
+    assert run_bit(run, 1, 0xA, 1, 0) == 1     # the low nibble 0101 once the high one was 1010
+    assert run_bit(run, 1, 0xB, 1, 0) == 0     # not once the high nibble differs
+    assert run_bit(0, 0, 0, 1, 0) == 0         # no run
+
+
+def test_a_context_predicts_the_byte_that_followed_it_last():
+    """After "abXab", o2's context "ab" has a run of one X: its run input is on X's path."""
+    config = replace(SMALL_STRONG, max_lanes=1)
+    data = b"abXabY"
+    layout = LaneLayout(len(data), 1)
+    predictor = Predictor(config)
+    predictor.start_block(layout)
+    for byte in data[:5]:
+        for quarter in range(4):
+            predictor.predict()
+            predictor.update(np.array([(byte >> (6 - 2 * quarter)) & 3], dtype=np.int32))
+    predictor.predict()
+    o2 = list(config.contexts).index("o2")
+    contexts = len(predictor.kinds)
+    assert predictor.lane_runs[0, o2] == (1 << 8) | ord("X")
+    run_inputs = predictor.inputs[0, 1, contexts + 2:]
+    assert run_inputs[o2] < 0                  # X = 0101 1000: its first bit is 0
+    assert predictor.lane_runs[0, list(config.contexts).index("o4")] == 0   # "Xab" was never followed
