@@ -63,6 +63,7 @@ LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
 FOLLOW1 = tl.constexpr(hashing.FOLLOW1)
 FOLLOW2 = tl.constexpr(hashing.FOLLOW2)
+MATCH_LEN = tl.constexpr(hashing.CONTEXT_CODES["matchlen"])   # the first of hashing.MATCH_KINDS
 OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
 CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
@@ -220,7 +221,20 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == 38, v38,
             tl.where(kind == 39, v39, v40))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
-    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use)
+    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & (kind < MATCH_LEN))
+    tl.debug_barrier()
+
+
+@triton.jit
+def _match_contexts(b, expected, length, last_byte, kinds, keys, contexts, CONTEXT_BLOCK: tl.constexpr):
+    """hashing.match_contexts."""
+    i = tl.arange(0, CONTEXT_BLOCK)
+    in_use = i < contexts
+    code = tl.load(kinds + i, mask=in_use, other=0)
+    kind = code % LANE_LOCAL
+    value = tl.where(kind == MATCH_LEN, ((expected + 1) << 8) | tl.minimum(length, 15), ((expected + 1) << 8) | last_byte)
+    salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
+    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & (kind >= MATCH_LEN))
     tl.debug_barrier()
 
 
@@ -709,6 +723,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                     _match_after_byte(b, step, stride, tl.load(lane_state + b * LANE_STATE_WIDTH),
                                       tl.load(settings + P_MATCH_MIN), match_ptr, match_len, history, history_len,
                                       match_table, match_table_len)
+                _match_contexts(b, _expected_byte(b, step + 1, stride, match_ptr, match_len, history),
+                                tl.load(match_len + b), tl.load(lane_state + b * LANE_STATE_WIDTH) & 255, kinds, keys,
+                                contexts, CONTEXT_BLOCK)
 
 
 # ---- rangecoder.py ----------------------------------------------------------------------------

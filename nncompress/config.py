@@ -86,13 +86,13 @@ PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=16)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
 # -7..-9 add what the default leaves out for speed: the byte above, two more indirect contexts,
-# four sparse ones (-0.0063 bits/byte on enwik8_1M at -9) and seven of words, brackets and columns
-# (-0.0083 and -0.0078 more; all in model_candidates/README.md), a lane-local o2
-# (benchmarks/results/contexts.md) and the run inputs (-0.0078 at -9, also -0.2% on alice29 and
-# lcet10: model_candidates/README.md).
+# four sparse ones (-0.0063 bits/byte on enwik8_1M at -9), seven of words, brackets and columns
+# (-0.0083 and -0.0078 more) and two of the match model's expected byte (-0.0043), a lane-local
+# o2 (benchmarks/results/contexts.md) and the run inputs (-0.0078 at -9, also -0.2% on alice29
+# and lcet10). All in benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
-                                                    "markupword", "wordabove", "prevword"),
+                                                    "markupword", "wordabove", "prevword", "matchlen", "matcho1"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True)
 PRESETS[7] = replace(_STRONG, max_lanes=4)
 PRESETS[8] = replace(_STRONG, max_lanes=2)

@@ -25,7 +25,8 @@ from numba import njit
 
 from .apm import POINTS, apm_refine, apm_rows, apm_train
 from .config import ModelConfig
-from .hashing import CONTEXT_CODES, LANE_LOCAL, LANE_STATE_WIDTH, OPEN_BRACKETS, mix, next_byte_contexts
+from .hashing import (CONTEXT_CODES, LANE_LOCAL, LANE_STATE_WIDTH, OPEN_BRACKETS, match_contexts, mix,
+                      next_byte_contexts)
 from .jit import kernel
 from .lanes import LaneLayout
 from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
@@ -199,6 +200,7 @@ def _start_lanes(lane_state, kinds, keys, history):
     """A lane's first keys are those after a single 0 byte (at step -1); then its state starts empty."""
     for b in range(keys.shape[0]):
         next_byte_contexts(b, 0, -1, lane_state, kinds, keys, history, 0)
+        match_contexts(b, -1, 0, 0, kinds, keys)
         lane_state[b, :] = 0
 
 
@@ -483,6 +485,8 @@ def learn_round(quarter, step, active, symbols, m):
                 if settings[P_MATCH]:
                     match_after_byte(b, step, stride, lane_state[b, 0], settings[P_MATCH_MIN], match_ptr, match_len,
                                      history, match_table)
+                match_contexts(b, expected_byte(b, step + 1, stride, match_ptr, match_len, history), match_len[b],
+                               lane_state[b, 0] & 255, kinds, keys)
 
 
 @kernel

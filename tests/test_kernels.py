@@ -119,6 +119,15 @@ def test_other_models_encode_the_same(preset):
     assert_same_model(on_cpu, on_kernel)
 
 
+def test_a_repeating_text_codes_the_same():
+    """-9 in one lane on a text that repeats: the match model finds it, and the contexts of its
+    expected byte (hashing.match_contexts) see a byte, not only "none"."""
+    (expected, got, on_cpu, on_kernel) = encode_both(small_config(9, max_lanes=1), b"a cat sat; " * 3)
+    assert on_cpu.match_len[0] > 0
+    assert got == expected
+    assert_same_model(on_cpu, on_kernel)
+
+
 def test_a_stored_block_is_learned_the_same_and_the_next_block_coded_the_same():
     """A stored block (LEARN mode) and then a coded one: the model carries over between blocks."""
     config = small_config(6, max_lanes=1)

@@ -9,7 +9,7 @@ from numba import njit
 
 from nncompress.codec import encode_block
 from nncompress.config import preset_config
-from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, next_byte_contexts
+from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
 from nncompress.pages import SMALL_INPUT, zeroed
 from nncompress.predictor import Predictor
@@ -188,6 +188,21 @@ def test_format5_contexts_see_what_they_claim():
     assert _key("wordabove", b"ab\ncd\nx") != _key("wordabove", b"ab\ncq\nx")
     assert _key("prevword", b"red cat x") == _key("prevword", b"big red cat x")
     assert _key("prevword", b"red cat x") != _key("prevword", b"red dog x")
+
+
+def test_match_contexts_see_the_expected_byte():
+    def keys(expected, length, last_byte):
+        kinds = np.array([CONTEXT_CODES["matchlen"], CONTEXT_CODES["matcho1"]])
+        out = np.zeros((1, 2), dtype=np.int64)
+        match_contexts(0, expected, length, last_byte, kinds, out)
+        return out[0].tolist()
+    # matchlen: the expected byte (or none) and the length up to 15, not the last byte
+    assert keys(65, 3, 10)[0] == keys(65, 3, 11)[0]
+    assert len({keys(65, 3, 10)[0], keys(66, 3, 10)[0], keys(65, 4, 10)[0], keys(-1, 0, 10)[0]}) == 4
+    assert keys(65, 15, 10)[0] == keys(65, 400, 10)[0]
+    # matcho1: the expected byte (or none) and the last byte, not the length
+    assert keys(65, 3, 10)[1] == keys(65, 9, 10)[1]
+    assert len({keys(65, 3, 10)[1], keys(66, 3, 10)[1], keys(65, 3, 11)[1], keys(-1, 0, 10)[1]}) == 4
 
 
 @pytest.mark.parametrize("huge_pages", [True, False])
