@@ -27,7 +27,7 @@ SHARED_ARRAYS = ("settings",)
 HOST_ONLY = ("p_final",)
 # The shared lookup tables, by the kernel's argument names, in its argument order.
 TABLES = {"squash": tables.SQUASH, "stretch": tables.STRETCH, "state_next": tables.STATE_NEXT,
-          "state_total": tables.STATE_TOTAL, "reciprocal": tables.RECIPROCAL}
+          "state_total": tables.STATE_TOTAL, "reciprocal": tables.RECIPROCAL, "state_only": tables.STATE_ONLY}
 
 
 def _power_of_two_at_least(n: int) -> int:

@@ -70,6 +70,7 @@ HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
 MAX_VERIFY = tl.constexpr(match.MAX_VERIFY)
 LENGTH_BUCKETS = tl.constexpr(match.LENGTH_BUCKETS)
 MAX_RUN = tl.constexpr(runs.MAX_RUN)
+RUN_ENTRIES = tl.constexpr(runs.RUN_ENTRIES)
 BUCKET = tl.constexpr(memory.BUCKET)
 SLOT_BYTES = tl.constexpr(memory.SLOT_BYTES)
 TOTAL = tl.constexpr(quantise.TOTAL)
@@ -232,7 +233,7 @@ def _match_contexts(b, expected, length, last_byte, kinds, keys, contexts, CONTE
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
     kind = code % LANE_LOCAL
-    value = tl.where(kind == MATCH_LEN, ((expected + 1) << 8) | tl.minimum(length, 15), ((expected + 1) << 8) | last_byte)
+    value = ((expected + 1) << 8) | tl.where(kind == MATCH_LEN, tl.minimum(length, 15), last_byte)
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & (kind >= MATCH_LEN))
     tl.debug_barrier()
@@ -322,6 +323,12 @@ def _claim_slot(table, runs, use_runs, slot, tag, in_use):
 def _run_after_byte(run, byte):
     length = run >> 8
     return tl.where((length > 0) & ((run & 255) == byte), (tl.minimum(length + 1, MAX_RUN) << 8) | byte, 256 | byte)
+
+
+@triton.jit
+def _run_entries(run, expects, state_only):
+    """runs.run_entry of each of a vector of runs."""
+    return (run >> 8) + tl.where(state_only == expects, MAX_RUN + 1, 0)
 
 
 @triton.jit
@@ -447,8 +454,8 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                    high, prefix, keys, table, slots, tags, state_logit, state_total, mixer, final,
                    rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
                    history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix, apm_point, match_bit,
-                   freqs, settings, squash, stretch, hadamard, STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr,
-                   INPUT_BLOCK: tl.constexpr):
+                   freqs, settings, squash, stretch, state_only, hadamard, STATES: tl.constexpr,
+                   CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """predictor.predict_round (without its prefetch, which changes no value)."""
     use_net = tl.load(settings + P_NET) != 0
     use_apm = tl.load(settings + P_APM) != 0
@@ -502,8 +509,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             text_state += (tl.load(lane_state + b * LANE_STATE_WIDTH + 1) != 0).to(tl.int64)
             slot = tl.load(slots + b * contexts + i, mask=is_context, other=-1)
             run = tl.load(lane_runs + b * contexts + run_context, mask=is_run, other=0)
-            run_logit = tl.load(stretch + (tl.load(run_prob + run_context * (MAX_RUN + 1) + (run >> 8), mask=is_run,
-                                                   other=0) >> 4)).to(tl.int64) >> 1
+            run_slot = tl.load(slots + b * contexts + run_context, mask=is_run, other=-1)
             p_top = tl.full((), 0, tl.int64)
             p_zero = tl.full((), 0, tl.int64)
             p_one = tl.full((), 0, tl.int64)
@@ -526,6 +532,10 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                         match_state = tl.where(length < LONG_MATCH, 1, 2).to(tl.int64)
                 tl.store(match_bit + at, node_bit)
                 run_expects = _run_bits(run, half, lane_high, j, depth)
+                run_state = tl.load(table + run_slot * SLOT_BYTES + j, mask=is_run & (run_slot >= 0),
+                                    other=0).to(tl.int64)
+                entry = run_context * RUN_ENTRIES + _run_entries(run, run_expects, tl.load(state_only + run_state))
+                run_logit = tl.load(stretch + (tl.load(run_prob + entry, mask=is_run, other=0) >> 4)).to(tl.int64) >> 1
                 x = tl.where(is_context, logit,
                     tl.where(i == contexts, match_input,
                     tl.where(i == contexts + 1, BIAS,
@@ -575,6 +585,21 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
 
 
 @triton.jit
+def _learn_runs(context, in_use, slot, j, bit, table, run, half, high, run_prob, run_count, state_only, reciprocal):
+    """learn_round's run probability updates for the contexts in_use, before their bit histories learn."""
+    expects = _run_bits(run, half, high, j, _depth(j))
+    learns = in_use & (expects != 0)
+    state = tl.load(table + slot * SLOT_BYTES + j, mask=learns, other=0).to(tl.int64)
+    entry = context * RUN_ENTRIES + _run_entries(run, expects, tl.load(state_only + state))
+    n = tl.load(run_count + entry, mask=learns, other=0)
+    value = tl.load(run_prob + entry, mask=learns, other=0)
+    value += ((((expects == 1 + bit).to(tl.int64) << 16) - value) * tl.load(reciprocal + n)) >> 16
+    tl.store(run_prob + entry, value, mask=learns)
+    tl.store(run_count + entry, n + 1, mask=learns & (n < 1023))
+    tl.debug_barrier()
+
+
+@triton.jit
 def _learn_states(context, in_use, slot, j, bit, table, state_prob, state_logit, state_count, stretch, state_next,
                   reciprocal, state_limit, STATES: tl.constexpr):
     """learn_round's bit-history update for the contexts in_use, which must be on distinct slots."""
@@ -597,8 +622,8 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                  rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
                  history_len, match_table, match_table_len, match_prob, match_count, runs, byte_slots, lane_runs,
                  run_prob, run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings, squash,
-                 stretch, state_next, reciprocal, hadamard, STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr,
-                 INPUT_BLOCK: tl.constexpr):
+                 stretch, state_next, reciprocal, state_only, hadamard, STATES: tl.constexpr,
+                 CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """predictor.learn_round."""
     net_inputs = tl.minimum(contexts + 2, WIDTH)
     layer1 = tl.load(settings + P_LAYER1)
@@ -647,11 +672,18 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
             for t in range(2):
                 bit = (symbol >> (1 - t)) & 1
                 at = b * 16 + j
+                # predictor.learn_round learns each context's run, then its bit history, context by context.
                 if shared == 0:
+                    if use_runs:
+                        _learn_runs(c, c < contexts, lane_slots, j, bit, table, run, half, lane_high, run_prob,
+                                    run_count, state_only, reciprocal)
                     _learn_states(c, c < contexts, lane_slots, j, bit, table, state_prob, state_logit, state_count,
                                   stretch, state_next, reciprocal, state_limit, STATES)
                 else:
                     for one in range(contexts):
+                        if use_runs:
+                            _learn_runs(c, c == one, lane_slots, j, bit, table, run, half, lane_high, run_prob,
+                                        run_count, state_only, reciprocal)
                         _learn_states(c, c == one, lane_slots, j, bit, table, state_prob, state_logit, state_count,
                                       stretch, state_next, reciprocal, state_limit, STATES)
                 expected = tl.load(match_bit + at)
@@ -662,17 +694,6 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                     tl.store(match_prob + bucket, value + ((((hit << 16) - value) * tl.load(reciprocal + n)) >> 16))
                     if n < 1023:
                         tl.store(match_count + bucket, n + 1)
-                    tl.debug_barrier()
-                if use_runs:
-                    run_expects = _run_bits(run, half, lane_high, j, _depth(j))
-                    learns = (c < contexts) & (run_expects != 0)
-                    entry = c * (MAX_RUN + 1) + (run >> 8)
-                    n = tl.load(run_count + entry, mask=learns, other=0)
-                    value = tl.load(run_prob + entry, mask=learns, other=0)
-                    hit = tl.where(run_expects == 1 + bit, 1, 0)
-                    value += (((hit << 16) - value) * tl.load(reciprocal + n)) >> 16
-                    tl.store(run_prob + entry, value, mask=learns)
-                    tl.store(run_count + entry, n + 1, mask=learns & (n < 1023))
                     tl.debug_barrier()
                 node = _node(half, lane_high, j)
                 x = tl.load(inputs + at * width + i, mask=i < width, other=0)
@@ -847,7 +868,7 @@ def code_steps_kernel(
         high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final, rows,
         logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table,
         match_prob, match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state, inputs, p_mix, apm_point,
-        match_bit, freqs, learned, settings, squash, stretch, state_next, state_total, reciprocal,
+        match_bit, freqs, learned, settings, squash, stretch, state_next, state_total, reciprocal, state_only,
         STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """rounds.code_steps for several members at once, one program each: program m runs steps
     [first, min(last, its stride)) of member m's block with member m's model. Members share nothing
@@ -910,7 +931,8 @@ def code_steps_kernel(
                                high, prefix, keys, table, slots, tags, state_logit, state_total, mixer,
                                final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
                                match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
-                               apm_point, match_bit, freqs, settings, squash, stretch, hadamard, STATES, CONTEXT_BLOCK,
+                               apm_point, match_bit, freqs, settings, squash, stretch, state_only, hadamard, STATES,
+                               CONTEXT_BLOCK,
                                INPUT_BLOCK)
                 shift = 6 - 2 * quarter
                 for b in range(lanes):
@@ -934,4 +956,4 @@ def code_steps_kernel(
                                  match_ptr, match_len, history, history_len, match_table, match_table_len, match_prob,
                                  match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state, inputs,
                                  p_mix, apm_point, match_bit, learned, settings, squash, stretch, state_next,
-                                 reciprocal, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
+                                 reciprocal, state_only, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)

@@ -5,10 +5,11 @@ binary tree of 15 nodes (node j has children 2j and 2j+1). A round predicts the 
 the bits coded so far: the nibble's root and its two children, or the depth-2 node and its two.
 
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
-slot of bit histories, each mapped to a probability by that context's adaptive state map, and
-the byte that followed the context last (runs.py) -> stretched inputs, with the match model's (match.py) -> six logistic mixers (mixer.py) and the
-Walsh-Hadamard network (wht.py) -> a second mixer over their seven logits -> three APMs (apm.py)
--> 4 integer frequencies for the round (quantise.py).
+slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
+-7..-9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
+model's (match.py) -> six logistic mixers (mixer.py) and the Walsh-Hadamard network (wht.py) ->
+a second mixer over their seven logits -> three APMs (apm.py) -> 4 integer frequencies for the
+round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
 loop (rounds.py), `predict_round` and `learn_round` on `kernel_state`; the predictor knows nothing
@@ -34,8 +35,8 @@ from .memory import BUCKET, claim_slot, find_slot, slot_hash
 from .mixer import mix_dot, mix_train
 from .pages import SMALL_INPUT, zeroed
 from .quantise import TOTAL, pair_frequencies
-from .runs import MAX_RUN, run_after_byte, run_bit
-from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_P1, STATES, STRETCH
+from .runs import RUN_ENTRIES, run_after_byte, run_bit, run_entry
+from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_ONLY, STATE_P1, STATES, STRETCH
 from .wht import WIDTH, net_forward, net_parameters, net_train
 
 NODES = 255          # tree nodes of a byte: 15 of the high nibble, 16 x 15 of the low one
@@ -79,8 +80,8 @@ _KERNEL_STATE_FIELDS = (
     "stride", "table_mask", "high", "prefix", "keys", "kinds", "table", "slots", "tags", "state_prob",
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
     "apm_byte", "apm_order2", "match_ptr", "match_len", "history", "match_table", "match_prob",
-    "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit", "p_final", "freqs", "learned",
-    "settings")
+    "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix",
+    "apm_point", "match_bit", "p_final", "freqs", "learned", "settings")
 
 
 KernelState = namedtuple("KernelState", _KERNEL_STATE_FIELDS)
@@ -104,15 +105,16 @@ class Predictor:
         self.table = zeroed((1 << config.table_bits, 16), np.uint8, huge_pages=huge_pages)
         self.table_mask = (1 << config.table_bits) - 1
         self.runs = zeroed(1 << config.table_bits if config.run_inputs else 1, np.int16, huge_pages=huge_pages)
-        self.run_prob = np.full((contexts, MAX_RUN + 1), 3 << 14, dtype=np.int64)  # P(the run's bit is right)
-        self.run_count = np.zeros((contexts, MAX_RUN + 1), dtype=np.int64)
+        self.run_prob = np.full((contexts, RUN_ENTRIES), 3 << 14, dtype=np.int64)  # P(the run's bit is right)
+        self.run_count = np.zeros((contexts, RUN_ENTRIES), dtype=np.int64)
         self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
         self.state_logit = STRETCH[self.state_prob >> 4].astype(np.int64)  # kept equal to stretch(state_prob)
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
         # Layer 1 (see MATCH_SET..SEEN_SET); layer 2 mixes their logits and the net's. int32 halves
         # the rows' cache footprint; weights stay far inside its range (16-bit fixed point).
         self.mixer = np.zeros((NODES * (SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)), self.width), dtype=np.int32)
-        self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)
+        self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
+        self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.15% at -9)
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state (_final_row).
         self.final = np.full((MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
@@ -324,12 +326,19 @@ def predict_round(quarter, step, active, m):
         for t in range(3):
             j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]
+            depth = _depth(j)
             seen = 0
             for i in range(contexts):
                 slot = slots[b, i]
                 state = table[slot, j] if slot >= 0 else 0
                 seen += state != 0
                 x[i] = state_logit[i, state]
+                if use_runs:
+                    run = lane_runs[b, i]
+                    expects = run_bit(run, half, high[b], j, depth)
+                    # Halved: at full scale 33 more inputs made the mixers noisier on small files.
+                    run_logit = STRETCH[run_prob[i, run_entry(run, expects, STATE_ONLY[state])] >> 4] >> 1
+                    x[contexts + 2 + i] = 0 if expects == 0 else (run_logit if expects == 2 else -run_logit)
             # The last of the first SEEN_ORDERS contexts that has seen the node: the longest order
             # with statistics, which says which inputs to trust.
             longest = 0
@@ -339,20 +348,12 @@ def predict_round(quarter, step, active, m):
             match_state = 0
             x[contexts] = 0
             match_bit[b, j] = 0
-            depth = _depth(j)
             if expected >= 0 and (16 | expected) >> (4 - depth) == j:
                 bit = ((16 | expected) >> (3 - depth)) & 1
                 x[contexts] = match_logit if bit else -match_logit
                 match_bit[b, j] = 1 + bit
                 match_state = 1 if length < LONG_MATCH else 2
             x[contexts + 1] = BIAS
-            if use_runs:
-                for i in range(contexts):
-                    run = lane_runs[b, i]
-                    expects = run_bit(run, half, high[b], j, depth)
-                    # Halved: at full scale 33 more inputs made the mixers noisier on small files.
-                    run_logit = STRETCH[run_prob[i, run >> 8] >> 4] >> 1
-                    x[contexts + 2 + i] = 0 if expects == 0 else (run_logit if expects == 2 else -run_logit)
             node = _node(half, high[b], j)
             rows[b, j, 0] = _row(MATCH_SET, match_state, node)
             rows[b, j, 1] = _row(BYTE_SET, last_byte, node)
@@ -420,9 +421,19 @@ def learn_round(quarter, step, active, symbols, m):
         j = _top(pair, prefix[b])
         for t in range(2):
             bit = (symbol >> (1 - t)) & 1
+            depth = _depth(j)
             for i in range(contexts):
                 slot = slots[b, i]
                 state = table[slot, j]
+                if settings[P_RUNS]:
+                    expects = run_bit(lane_runs[b, i], half, high[b], j, depth)
+                    if expects != 0:
+                        entry = run_entry(lane_runs[b, i], expects, STATE_ONLY[state])
+                        n = run_count[i, entry]
+                        hit = 1 if expects == 1 + bit else 0
+                        run_prob[i, entry] += (((hit << 16) - run_prob[i, entry]) * RECIPROCAL[n]) >> 16
+                        if n < 1023:
+                            run_count[i, entry] = n + 1
                 n = state_count[i, state]
                 state_prob[i, state] += (((bit << 16) - state_prob[i, state]) * RECIPROCAL[n]) >> 16
                 state_logit[i, state] = STRETCH[state_prob[i, state] >> 4]
@@ -435,17 +446,6 @@ def learn_round(quarter, step, active, symbols, m):
                 match_prob[bucket] += (((hit << 16) - match_prob[bucket]) * RECIPROCAL[n]) >> 16
                 if n < 1023:
                     match_count[bucket] = n + 1
-            if settings[P_RUNS]:
-                depth = _depth(j)
-                for i in range(contexts):
-                    expects = run_bit(lane_runs[b, i], half, high[b], j, depth)
-                    if expects != 0:
-                        length = lane_runs[b, i] >> 8
-                        n = run_count[i, length]
-                        hit = 1 if expects == 1 + bit else 0
-                        run_prob[i, length] += (((hit << 16) - run_prob[i, length]) * RECIPROCAL[n]) >> 16
-                        if n < 1023:
-                            run_count[i, length] = n + 1
             node = _node(half, high[b], j)
             # Weight sets and the network learn from surprises only (SURPRISE).
             for k in range(layer1):

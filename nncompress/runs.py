@@ -5,16 +5,18 @@ a byte's first slot (its high nibble's) holds a run: (length << 8) | byte, lengt
 none. A slot's run is cleared when the slot is claimed for another context. `run_after_byte`
 gives a slot's run after the context's next byte; `run_bit` says whether the run's byte passes
 through a node of the nibble being coded and which bit it expects there. Each context turns that
-into a mixer input through an adaptive probability per run length (predictor.py), as the match
-model does with its expected byte. paq8's run map; in a bit history (tables.py) the last byte a
-context saw is lost once it has seen several.
+into a mixer input through an adaptive probability (predictor.py), as the match model does with
+its expected byte; `run_entry` says which of the context's probabilities: by the run's length,
+and by whether the slot's bit history at the node has seen only the bit the run expects. paq8's
+run map; in a bit history (tables.py) the last byte a context saw is lost once it has seen several.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-MAX_RUN = 15   # lengths above it predict alike: one adaptive probability per length 1..15
+MAX_RUN = 15   # lengths above it predict alike
+RUN_ENTRIES = 2 * (MAX_RUN + 1)   # adaptive probabilities per context: run_entry
 
 
 @njit(inline="always")
@@ -24,6 +26,13 @@ def run_after_byte(run, byte):
     if length > 0 and (run & 255) == byte:
         return (min(length + 1, MAX_RUN) << 8) | byte
     return (1 << 8) | byte
+
+
+@njit(inline="always")
+def run_entry(run, expects, state_only):
+    """-> the entry (0..RUN_ENTRIES - 1) of a context's run probabilities for a run that `expects`
+    (run_bit) at a node whose bit history has seen only `state_only` (tables.STATE_ONLY)."""
+    return (run >> 8) + (MAX_RUN + 1 if state_only == expects else 0)
 
 
 @njit(inline="always")

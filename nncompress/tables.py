@@ -63,6 +63,9 @@ def _bit_history_states(cap: int = 30, run_cap: int = 48):
 
 STATE_NEXT, STATE_COUNTS, STATE_P1 = _bit_history_states()
 STATE_TOTAL = STATE_COUNTS.sum(axis=1)   # how much a slot has seen: its priority when a bucket is full
+# The one bit a state has seen, coded like runs.run_bit: 1 only zeros, 2 only ones, 0 both or none.
+_SEEN0, _SEEN1 = STATE_COUNTS[:, 0] > 0, STATE_COUNTS[:, 1] > 0
+STATE_ONLY = np.select([_SEEN0 & ~_SEEN1, _SEEN1 & ~_SEEN0], [1, 2], 0).astype(np.int64)
 STATES = len(STATE_NEXT)
 
 # Adaptive rate 1 / (n + 1.5) in 16-bit fixed point, for n observations so far.
