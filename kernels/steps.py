@@ -43,6 +43,8 @@ SEEN_SET = tl.constexpr(predictor.SEEN_SET)
 SEEN_ORDERS = tl.constexpr(predictor.SEEN_ORDERS)
 LONG_MATCH = tl.constexpr(predictor.LONG_MATCH)
 SURPRISE = tl.constexpr(predictor.SURPRISE)
+ROW_WARMUP = tl.constexpr(predictor.ROW_WARMUP)
+ROW_UPDATES_CAP = tl.constexpr(predictor.ROW_UPDATES_CAP)
 BIAS = tl.constexpr(predictor.BIAS)
 P_MIXER_RATE = tl.constexpr(predictor.P_MIXER_RATE)
 P_APM_RATE = tl.constexpr(predictor.P_APM_RATE)
@@ -54,7 +56,7 @@ P_MATCH = tl.constexpr(predictor.P_MATCH)
 P_NET = tl.constexpr(predictor.P_NET)
 P_APM = tl.constexpr(predictor.P_APM)
 P_BOOST = tl.constexpr(predictor.P_BOOST)
-P_BOOST_BYTES = tl.constexpr(predictor.P_BOOST_BYTES)
+P_FINAL_BOOST_BYTES = tl.constexpr(predictor.P_FINAL_BOOST_BYTES)
 P_LAYER1 = tl.constexpr(predictor.P_LAYER1)
 P_FINAL_BOOST = tl.constexpr(predictor.P_FINAL_BOOST)
 P_RUNS = tl.constexpr(predictor.P_RUNS)
@@ -618,11 +620,11 @@ def _learn_states(context, in_use, slot, j, bit, table, state_prob, state_logit,
 
 @triton.jit
 def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, stride,
-                 high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
-                 rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
-                 history_len, match_table, match_table_len, match_prob, match_count, runs, byte_slots, lane_runs,
-                 run_prob, run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings, squash,
-                 stretch, state_next, reciprocal, state_only, hadamard, STATES: tl.constexpr,
+                 high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer,
+                 mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
+                 match_len, history, history_len, match_table, match_table_len, match_prob, match_count, runs,
+                 byte_slots, lane_runs, run_prob, run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned,
+                 settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES: tl.constexpr,
                  CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """predictor.learn_round."""
     net_inputs = tl.minimum(contexts + 2, WIDTH)
@@ -632,9 +634,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     apm_rate = tl.load(settings + P_APM_RATE)
     state_limit = tl.load(settings + P_STATE_LIMIT)
     boost = tl.load(settings + P_BOOST)
-    half_life = tl.load(settings + P_BOOST_BYTES)
+    half_life = tl.load(settings + P_FINAL_BOOST_BYTES)
     so_far = tl.load(learned)
-    mixer_rate = tl.load(settings + P_MIXER_RATE) + boost * half_life // (half_life + so_far)
+    mixer_rate = tl.load(settings + P_MIXER_RATE)
     final_rate = tl.load(settings + P_FINAL_RATE) + tl.load(settings + P_FINAL_BOOST) * half_life // (half_life + so_far)
     net_rate = tl.load(settings + P_NET_RATE)
     use_net = tl.load(settings + P_NET) != 0
@@ -701,8 +703,11 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                 row_set = tl.load(rows + at * LAYER1 + kset, mask=kset < LAYER1, other=0)
                 # Weight sets and the network learn from surprises only (predictor.SURPRISE).
                 errors = (bit << 12) - tl.load(squash + layer_logits + 2048).to(tl.int64)
-                _mix_trains(mixer, row_set, (kset < layer1) & (tl.abs(errors) > SURPRISE), x, width, errors,
-                            mixer_rate, INPUT_BLOCK)
+                trained = (kset < layer1) & (tl.abs(errors) > SURPRISE)
+                updates = tl.load(mixer_updates + row_set, mask=trained, other=0).to(tl.int64)
+                tl.store(mixer_updates + row_set, tl.minimum(updates + 1, ROW_UPDATES_CAP).to(tl.int32), mask=trained)
+                rates = mixer_rate + boost * ROW_WARMUP // (ROW_WARMUP + updates)   # predictor.ROW_WARMUP
+                _mix_trains(mixer, row_set, trained, x, width, errors, rates, INPUT_BLOCK)
                 error = tl.sum(tl.where(kset == LAYER1, errors, 0), axis=0)
                 if use_net & (tl.abs(error) > SURPRISE):
                     _net_train(net, node, inputs + at * width, net_inputs, net_u + at * WIDTH, net_h + at * WIDTH,
@@ -854,21 +859,22 @@ def _decode_symbol(state, words, n_words, freqs):
 # The per-member arrays, in code_steps_kernel's argument order: program m finds member m's part of
 # each at sizes[k] * m elements in (device_steps.py stacks them so). settings and the tables are shared.
 MEMBER_ARRAYS = ("grid", "lane_lengths", "coder", "words", "symbols", "high", "prefix", "keys", "kinds", "table",
-                 "slots", "tags", "state_prob", "state_logit", "state_count", "mixer", "final", "rows", "logits", "net",
-                 "net_u", "net_h", "apm_node", "apm_byte", "apm_order2", "match_ptr", "match_len", "history",
-                 "match_table", "match_prob", "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count",
-                 "lane_state", "inputs", "p_mix", "apm_point", "match_bit", "freqs", "learned")
+                 "slots", "tags", "state_prob", "state_logit", "state_count", "mixer", "mixer_updates", "final",
+                 "rows", "logits", "net", "net_u", "net_h", "apm_node", "apm_byte", "apm_order2", "match_ptr",
+                 "match_len", "history", "match_table", "match_prob", "match_count", "runs", "byte_slots",
+                 "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit",
+                 "freqs", "learned")
 MEMBER_FIELDS = tl.constexpr(4)   # members[m] = (mode, lanes, lane stride, words available to decode)
 
 
 @triton.jit
 def code_steps_kernel(
-        first, last, contexts, width, table_mask, match_table_len, members, sizes,
-        grid, lane_lengths, coder, words, symbols,
-        high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final, rows,
-        logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_table,
-        match_prob, match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state, inputs, p_mix, apm_point,
-        match_bit, freqs, learned, settings, squash, stretch, state_next, state_total, reciprocal, state_only,
+        first, last, contexts, width, table_mask, match_table_len, members, sizes, grid, lane_lengths, coder, words,
+        symbols, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer,
+        mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
+        history, match_table, match_prob, match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state,
+        inputs, p_mix, apm_point, match_bit, freqs, learned, settings, squash, stretch, state_next, state_total,
+        reciprocal, state_only,
         STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """rounds.code_steps for several members at once, one program each: program m runs steps
     [first, min(last, its stride)) of member m's block with member m's model. Members share nothing
@@ -895,33 +901,34 @@ def code_steps_kernel(
     state_logit += member * tl.load(sizes + 13)
     state_count += member * tl.load(sizes + 14)
     mixer += member * tl.load(sizes + 15)
-    final += member * tl.load(sizes + 16)
-    rows += member * tl.load(sizes + 17)
-    logits += member * tl.load(sizes + 18)
-    net += member * tl.load(sizes + 19)
-    net_u += member * tl.load(sizes + 20)
-    net_h += member * tl.load(sizes + 21)
-    apm_node += member * tl.load(sizes + 22)
-    apm_byte += member * tl.load(sizes + 23)
-    apm_order2 += member * tl.load(sizes + 24)
-    match_ptr += member * tl.load(sizes + 25)
-    match_len += member * tl.load(sizes + 26)
-    history += member * tl.load(sizes + 27)
-    match_table += member * tl.load(sizes + 28)
-    match_prob += member * tl.load(sizes + 29)
-    match_count += member * tl.load(sizes + 30)
-    runs += member * tl.load(sizes + 31)
-    byte_slots += member * tl.load(sizes + 32)
-    lane_runs += member * tl.load(sizes + 33)
-    run_prob += member * tl.load(sizes + 34)
-    run_count += member * tl.load(sizes + 35)
-    lane_state += member * tl.load(sizes + 36)
-    inputs += member * tl.load(sizes + 37)
-    p_mix += member * tl.load(sizes + 38)
-    apm_point += member * tl.load(sizes + 39)
-    match_bit += member * tl.load(sizes + 40)
-    freqs += member * tl.load(sizes + 41)
-    learned += member * tl.load(sizes + 42)
+    mixer_updates += member * tl.load(sizes + 16)
+    final += member * tl.load(sizes + 17)
+    rows += member * tl.load(sizes + 18)
+    logits += member * tl.load(sizes + 19)
+    net += member * tl.load(sizes + 20)
+    net_u += member * tl.load(sizes + 21)
+    net_h += member * tl.load(sizes + 22)
+    apm_node += member * tl.load(sizes + 23)
+    apm_byte += member * tl.load(sizes + 24)
+    apm_order2 += member * tl.load(sizes + 25)
+    match_ptr += member * tl.load(sizes + 26)
+    match_len += member * tl.load(sizes + 27)
+    history += member * tl.load(sizes + 28)
+    match_table += member * tl.load(sizes + 29)
+    match_prob += member * tl.load(sizes + 30)
+    match_count += member * tl.load(sizes + 31)
+    runs += member * tl.load(sizes + 32)
+    byte_slots += member * tl.load(sizes + 33)
+    lane_runs += member * tl.load(sizes + 34)
+    run_prob += member * tl.load(sizes + 35)
+    run_count += member * tl.load(sizes + 36)
+    lane_state += member * tl.load(sizes + 37)
+    inputs += member * tl.load(sizes + 38)
+    p_mix += member * tl.load(sizes + 39)
+    apm_point += member * tl.load(sizes + 40)
+    match_bit += member * tl.load(sizes + 41)
+    freqs += member * tl.load(sizes + 42)
+    learned += member * tl.load(sizes + 43)
     invalid = tl.load(coder + INVALID)
     hadamard = _hadamard()
     for step in range(first, tl.minimum(last, stride)):
@@ -952,8 +959,9 @@ def code_steps_kernel(
                 if invalid == 0:
                     _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, stride,
                                  high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count,
-                                 mixer, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2,
-                                 match_ptr, match_len, history, history_len, match_table, match_table_len, match_prob,
-                                 match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state, inputs,
-                                 p_mix, apm_point, match_bit, learned, settings, squash, stretch, state_next,
-                                 reciprocal, state_only, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
+                                 mixer, mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte,
+                                 apm_order2, match_ptr, match_len, history, history_len, match_table,
+                                 match_table_len, match_prob, match_count, runs, byte_slots, lane_runs, run_prob,
+                                 run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
+                                 squash, stretch, state_next, reciprocal, state_only, hadamard, STATES, CONTEXT_BLOCK,
+                                 INPUT_BLOCK)

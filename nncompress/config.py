@@ -39,14 +39,15 @@ class ModelConfig:
     match_bits: int = 20          # match hash table entries (8 bytes each)
     # Logistic mixing, two layers: weight sets per node selected by small contexts, then mixed.
     mixer_rate: int = 4           # step in 1/16384ths of input * error (12-bit)
-    mixer_boost: int = 96         # added to the rate at first, halved after mixer_boost_bytes (weights start
-    mixer_boost_bytes: int = 5000  # far from right; 0: enwik8_1M +0.0079, xargs.1 (4 KB) 1.9% larger)
+    mixer_boost: int = 96         # added to a weight set's rate at first, halved after predictor.ROW_WARMUP
+                                  # updates of the set's row: weights start far from right (format 5, by
+                                  # bytes coded, not per row: enwik8_4M +0.14%, fields.c +1.1%)
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
                                   # inputs, 0.3 began far too confident (+0.0091)
     run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
-    final_boost: int = 4          # added to it at first, halved after mixer_boost_bytes like the mixers' boost:
-                                  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
+    final_boost: int = 4          # added to it at first, halved after final_boost_bytes bytes coded:
+    final_boost_bytes: int = 5000  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
     net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0012)
     # Lanes: the block is cut into B contiguous segments coded in lockstep (benchmarks/results/lanes_presets.md).
@@ -59,8 +60,8 @@ class ModelConfig:
             raise ValueError("state_limit must be 0..1023 (tables.RECIPROCAL)")
         if not 1 <= self.match_min_len <= 7:
             raise ValueError("match_min_len must be 1..7 (a lane's history holds 7 bytes)")
-        if self.mixer_boost_bytes < 1:
-            raise ValueError("mixer_boost_bytes must be at least 1")
+        if self.final_boost_bytes < 1:
+            raise ValueError("final_boost_bytes must be at least 1")
 
     @property
     def block_size(self) -> int:

@@ -61,11 +61,17 @@ LONG_MATCH = 16
 # benchmarks/results/model_candidates/free3.patch), 128 coded 0.025% smaller than 256 and 32
 # 0.013% larger than 128; 256 skips the most work.
 SURPRISE = 256
+# A layer-1 row's rate is mixer_rate + mixer_boost * ROW_WARMUP / (ROW_WARMUP + its updates so far):
+# rows chosen rarely (a rare byte, a rare count of contexts) learn fast when they are first used,
+# which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.14%,
+# 2: +0.06%, 8: +0.00%, 32: +0.22% against 4 (benchmarks/results/model_candidates/README.md).
+ROW_WARMUP = 4
+ROW_UPDATES_CAP = 1023    # a row's count stops there; its boost is 0 by then (mixer_boost * ROW_WARMUP < 1027)
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
- P_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS) = range(14)
+ P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS) = range(14)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -81,7 +87,7 @@ _KERNEL_STATE_FIELDS = (
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
     "apm_byte", "apm_order2", "match_ptr", "match_len", "history", "match_table", "match_prob",
     "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix",
-    "apm_point", "match_bit", "p_final", "freqs", "learned", "settings")
+    "apm_point", "match_bit", "p_final", "freqs", "learned", "settings", "mixer_updates")
 
 
 KernelState = namedtuple("KernelState", _KERNEL_STATE_FIELDS)
@@ -113,6 +119,7 @@ class Predictor:
         # Layer 1 (see MATCH_SET..SEEN_SET); layer 2 mixes their logits and the net's. int32 halves
         # the rows' cache footprint; weights stay far inside its range (16-bit fixed point).
         self.mixer = np.zeros((NODES * (SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)), self.width), dtype=np.int32)
+        self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.15% at -9)
         self.net = net_parameters(NODES)
@@ -126,7 +133,7 @@ class Predictor:
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
         self.settings = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
-                                config.apm, config.mixer_boost, config.mixer_boost_bytes,
+                                config.apm, config.mixer_boost, config.final_boost_bytes,
                                 LAYER1 if config.history_sets else LAYER1 - HISTORY_SETS, config.final_boost,
                                 config.run_inputs],
                                dtype=np.int64)
@@ -383,21 +390,21 @@ def learn_round(quarter, step, active, symbols, m):
     (stride, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
      rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
      match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
-     runs, byte_slots, lane_runs, run_prob, run_count) = (
+     runs, byte_slots, lane_runs, run_prob, run_count, mixer_updates) = (
         m.stride, m.high, m.prefix, m.keys, m.kinds, m.table, m.slots, m.tags, m.state_prob, m.state_logit,
         m.state_count, m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte,
         m.apm_order2, m.match_ptr, m.match_len, m.history, m.match_table, m.match_prob, m.match_count,
         m.lane_state, m.inputs, m.p_mix, m.apm_point, m.match_bit, m.learned, m.settings, m.runs, m.byte_slots,
-        m.lane_runs, m.run_prob, m.run_count)
+        m.lane_runs, m.run_prob, m.run_count, m.mixer_updates)
     lanes, contexts = keys.shape
     width = inputs.shape[2]
     net_inputs = min(contexts + 2, WIDTH)   # the network reads the first 16 inputs
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     half, pair = quarter >> 1, quarter & 1
     apm_rate, state_limit = settings[P_APM_RATE], settings[P_STATE_LIMIT]
-    # The mixers learn fast at first, then settle to their rate: rate + boost / (1 + learned / boost_bytes).
-    boost, half_life = settings[P_BOOST], settings[P_BOOST_BYTES]
-    mixer_rate = settings[P_MIXER_RATE] + boost * half_life // (half_life + learned[0])
+    # The mixers learn fast at first, then settle to their rate: a layer-1 row by its own updates
+    # (ROW_WARMUP), the second layer by the bytes coded so far.
+    boost, half_life = settings[P_BOOST], settings[P_FINAL_BOOST_BYTES]
     final_rate = settings[P_FINAL_RATE] + settings[P_FINAL_BOOST] * half_life // (half_life + learned[0])
     grad = np.empty(WIDTH, dtype=np.int64)
     for b in range(lanes):
@@ -451,7 +458,11 @@ def learn_round(quarter, step, active, symbols, m):
             for k in range(layer1):
                 error = (bit << 12) - SQUASH[logits[b, j, k] + 2048]
                 if abs(error) > SURPRISE:
-                    mix_train(mixer, rows[b, j, k], inputs[b, j], width, error, mixer_rate)
+                    row = rows[b, j, k]
+                    updates = np.int64(mixer_updates[row])
+                    mixer_updates[row] = min(updates + 1, ROW_UPDATES_CAP)
+                    rate = settings[P_MIXER_RATE] + boost * ROW_WARMUP // (ROW_WARMUP + updates)
+                    mix_train(mixer, row, inputs[b, j], width, error, rate)
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
             if settings[P_NET] and abs(error) > SURPRISE:
                 net_train(net, node, inputs[b, j], net_inputs, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE],

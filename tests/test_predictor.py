@@ -130,7 +130,7 @@ def test_wht_is_its_own_inverse_up_to_n():
 
 
 @pytest.mark.parametrize("overrides", [
-    dict(state_limit=1024), dict(match_min_len=8), dict(mixer_boost_bytes=0)])
+    dict(state_limit=1024), dict(match_min_len=8), dict(final_boost_bytes=0)])
 def test_configs_the_kernels_cannot_run_are_refused(overrides):
     with pytest.raises(ValueError):
         replace(preset_config(6), **overrides)
