@@ -343,9 +343,11 @@ def predict_round(quarter, step, active, m):
                 if use_runs:
                     run = lane_runs[b, i]
                     expects = run_bit(run, half, high[b], j, depth)
-                    # Halved: at full scale 33 more inputs made the mixers noisier on small files.
-                    run_logit = STRETCH[run_prob[i, run_entry(run, expects, STATE_ONLY[state])] >> 4] >> 1
-                    x[contexts + 2 + i] = 0 if expects == 0 else (run_logit if expects == 2 else -run_logit)
+                    x[contexts + 2 + i] = 0
+                    if expects != 0:
+                        # Halved: at full scale 33 more inputs made the mixers noisier on small files.
+                        run_logit = STRETCH[run_prob[i, run_entry(run, expects, STATE_ONLY[state])] >> 4] >> 1
+                        x[contexts + 2 + i] = run_logit if expects == 2 else -run_logit
             # The last of the first SEEN_ORDERS contexts that has seen the node: the longest order
             # with statistics, which says which inputs to trust.
             longest = 0
