@@ -41,7 +41,6 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      # The match model's expected byte (match.py), set after it advances (match_contexts).
                      matchlen=41,    # the expected byte (or none) and the match length, capped at 15
                      matcho1=42)     # the expected byte (or none) and the last byte
-MATCH_KINDS = (41, 42)
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -160,15 +159,16 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         elif kind == 40:
             value = np.int64(mix(lane_state[b, 2], c) >> np.uint64(8))
         else:
-            continue   # MATCH_KINDS: match_contexts
+            continue   # matchlen, matcho1: match_contexts
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
 
 
 @njit(inline="always")
 def match_contexts(b, expected, length, last_byte, kinds, keys):
-    """The keys of lane b's MATCH_KINDS contexts for its next byte, once the match model has advanced:
-    `expected` is the byte it expects (-1 for none), `length` the match's length."""
+    """The keys of lane b's contexts of the match model's expected byte (matchlen, matcho1) for its next
+    byte, once the match model has advanced: `expected` is the byte it expects (-1 for none), `length`
+    the match's length."""
     for i in range(kinds.shape[0]):
         kind = kinds[i] % LANE_LOCAL
         if kind == 41:
