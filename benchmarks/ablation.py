@@ -38,10 +38,10 @@ VARIANTS = [
     ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2 (= default -6)", dict()),
     ("+ -7's 16 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte; lane o2",
      dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)),
-    ("+ run inputs (-7's model)",
-     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, run_inputs=True)),
     ("+ 4 lanes, not 8 (= -7)",
-     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, run_inputs=True, max_lanes=4)),
+     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, max_lanes=4)),
+    ("+ run inputs (-8's model, at 4 lanes)",
+     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, max_lanes=4, run_inputs=True)),
 ]
 
 _CHILD = """

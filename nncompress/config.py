@@ -88,14 +88,16 @@ PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
 # -7..-9 add what the default leaves out for speed: the byte above, two more indirect contexts,
 # four sparse ones (-0.0063 bits/byte on enwik8_1M at -9), seven of words, brackets and columns
-# (-0.0083 and -0.0078 more) and two of the match model's expected byte (-0.0043), a lane-local
-# o2 (benchmarks/results/contexts.md) and the run inputs (-0.0078 at -9, also -0.2% on alice29
-# and lcet10). All in benchmarks/results/model_candidates/README.md.
+# (-0.0083 and -0.0078 more) and two of the match model's expected byte (-0.0043), and a
+# lane-local o2 (benchmarks/results/contexts.md). -8 and -9 add the run inputs (-0.0078 at -9,
+# also -0.2% on alice29 and lcet10). All in benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword", "matchlen", "matcho1"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True)
-PRESETS[7] = replace(_STRONG, max_lanes=4)
+# -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
+# 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
+PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)
 PRESETS[8] = replace(_STRONG, max_lanes=2)
 # -9 codes one lane, where a lane-local context repeats its shared twin (contexts_9.md): none.
 PRESETS[9] = replace(_STRONG, lane_contexts=(), table_bits=25, match_bits=22, max_lanes=1)

@@ -6,7 +6,7 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
--7..-9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
+-8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
 model's (match.py) -> six logistic mixers (mixer.py) and the Walsh-Hadamard network (wht.py) ->
 a second mixer over their seven logits -> three APMs (apm.py) -> 4 integer frequencies for the
 round (quantise.py).
