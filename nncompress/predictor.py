@@ -63,7 +63,7 @@ LONG_MATCH = 16
 SURPRISE = 256
 # A layer-1 row's rate is mixer_rate + mixer_boost * ROW_WARMUP / (ROW_WARMUP + its updates so far):
 # rows chosen rarely (a rare byte, a rare count of contexts) learn fast when they are first used,
-# which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.14%,
+# which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.13%,
 # 2: +0.06%, 8: +0.00%, 32: +0.22% against 4 (benchmarks/results/model_candidates/README.md).
 ROW_WARMUP = 4
 ROW_UPDATES_CAP = 1023    # a row's count stops there; its boost is 0 by then (mixer_boost * ROW_WARMUP < 1027)
@@ -121,7 +121,7 @@ class Predictor:
         self.mixer = np.zeros((NODES * (SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)), self.width), dtype=np.int32)
         self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
-        self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.15% at -9)
+        self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state (_final_row).
         self.final = np.full((MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
