@@ -404,6 +404,7 @@ def learn_round(quarter, step, active, symbols, m):
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     half, pair = quarter >> 1, quarter & 1
     apm_rate, state_limit = settings[P_APM_RATE], settings[P_STATE_LIMIT]
+    use_runs = settings[P_RUNS] != 0
     # The mixers learn fast at first, then settle to their rate: a layer-1 row by its own updates
     # (ROW_WARMUP), the second layer by the bytes coded so far.
     boost, half_life = settings[P_BOOST], settings[P_FINAL_BOOST_BYTES]
@@ -419,7 +420,7 @@ def learn_round(quarter, step, active, symbols, m):
                 if slot < 0:
                     slot = -slot - 1
                     slots[b, i] = slot
-                if settings[P_RUNS]:
+                if use_runs:
                     if table[slot, 0] != tags[b, i]:
                         runs[slot] = 0   # (claim_slot is about to give the slot to another context)
                     if half == 0:
@@ -434,7 +435,7 @@ def learn_round(quarter, step, active, symbols, m):
             for i in range(contexts):
                 slot = slots[b, i]
                 state = table[slot, j]
-                if settings[P_RUNS]:
+                if use_runs:
                     expects = run_bit(lane_runs[b, i], half, high[b], j, depth)
                     if expects != 0:
                         entry = run_entry(lane_runs[b, i], expects, STATE_ONLY[state])
@@ -488,7 +489,7 @@ def learn_round(quarter, step, active, symbols, m):
                 byte = (high[b] << 4) | (prefix[b] << 2) | symbols[b]
                 history[b * stride + step] = byte
                 learned[0] += 1
-                if settings[P_RUNS]:
+                if use_runs:
                     for i in range(contexts):
                         slot = byte_slots[b, i]
                         runs[slot] = run_after_byte(np.int64(runs[slot]), byte)
