@@ -1,10 +1,13 @@
 """Ablation: what each component of the model adds, in bits per byte, speed and memory.
 
     python -m benchmarks.ablation FILE... [--out PREFIX]
+    python -m benchmarks.ablation FILE... --leave-out-of PRESET [--out PREFIX]
 
 Components are added one at a time to the shared context memory + mixers, through the default
-preset (-6) to -7. Each variant compresses the whole file (real archive bytes, through the coder)
-in a fresh process, so its peak RSS is its own; the time excludes compiling the kernels.
+preset (-6) to -7. With --leave-out-of, each component is instead left out of the whole preset
+alone: what it still adds once everything else is there. Each variant compresses the whole file
+(payload bytes, through the coder) in a fresh process, so its peak RSS is its own; the time
+excludes compiling the kernels.
 """
 from __future__ import annotations
 
@@ -44,6 +47,16 @@ VARIANTS = [
      dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, max_lanes=4, run_inputs=True)),
 ]
 
+# (label, overrides) for --leave-out-of: each component left out of the whole preset alone.
+LEAVE_OUT = [
+    ("without the match model", dict(match_model=False)),
+    ("without the WHT network", dict(wht_network=False)),
+    ("without the APMs", dict(apm=False)),
+    ("without the 2 weight sets chosen by the byte before the last and the last two bytes",
+     dict(history_sets=False)),
+    ("without the run inputs", dict(run_inputs=False)),
+]
+
 _CHILD = """
 import json, resource, sys, time
 from dataclasses import replace
@@ -74,15 +87,25 @@ def run_variant(path: Path, overrides: dict, preset: int = DEFAULT_PRESET) -> di
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("--out", default="benchmarks/results/ablation")
+    parser.add_argument("--leave-out-of", type=int, metavar="PRESET",
+                        help="leave each component out of this whole preset alone, instead of adding them in turn")
+    parser.add_argument("--out")
     args = parser.parse_args()
+    preset = args.leave_out_of or DEFAULT_PRESET
+    if args.leave_out_of:
+        config = preset_config(preset)
+        variants = [(f"-{preset}", {})] + [(label, overrides) for label, overrides in LEAVE_OUT
+                                            if all(getattr(config, key) for key in overrides)]
+        out = args.out or f"benchmarks/results/ablation_leave_out_{preset}"
+    else:
+        variants, out = VARIANTS, args.out or "benchmarks/results/ablation"
     command = "python -m benchmarks.ablation " + " ".join(sys.argv[1:])
     results = {}
     for path in args.files:
         n = path.stat().st_size
         rows = []
-        for label, overrides in VARIANTS:
-            r = run_variant(path, overrides)
+        for label, overrides in variants:
+            r = run_variant(path, overrides, preset)
             rows.append({"variant": label, "overrides": overrides, "bytes": r["bytes"],
                          "bits_per_byte": round(8 * r["bytes"] / n, 4), "bytes_per_s": round(n / r["seconds"]),
                          "peak_rss_mib": round(r["peak_rss_mib"])})
@@ -91,7 +114,9 @@ def main() -> int:
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
             "cpu": machine_info()["cpu"], "note": "compression only (decompression runs the same steps); payload bytes, "
                                    "without the container's few bytes; one thread"}
-    lines = ["# Ablation: what each component adds", "",
+    title = (f"# Ablation: each component left out of -{preset} alone" if args.leave_out_of
+             else "# Ablation: what each component adds")
+    lines = [title, "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}; {meta['note']}.", ""]
     for name, res in results.items():
         lines += [f"## {name} ({res['input_bytes']:,} bytes)", "",
@@ -101,9 +126,10 @@ def main() -> int:
             change = "" if previous is None else f"{r['bits_per_byte'] - previous:+.4f}"
             lines.append(f"| {r['variant']} | {r['bytes']:,} | {r['bits_per_byte']} | {change} | "
                          f"{r['bytes_per_s']:,} | {r['peak_rss_mib']} |")
-            previous = r["bits_per_byte"]
+            if previous is None or not args.leave_out_of:   # left out: each row against the whole preset
+                previous = r["bits_per_byte"]
         lines.append("")
-    save_results(args.out, meta, results, lines)
+    save_results(out, meta, results, lines)
     return 0
 
 
