@@ -42,7 +42,6 @@ ORDER2_SET = tl.constexpr(predictor.ORDER2_SET)
 SEEN_SET = tl.constexpr(predictor.SEEN_SET)
 SEEN_ORDERS = tl.constexpr(predictor.SEEN_ORDERS)
 LONG_MATCH = tl.constexpr(predictor.LONG_MATCH)
-SURPRISE = tl.constexpr(predictor.SURPRISE)
 ROW_WARMUP = tl.constexpr(predictor.ROW_WARMUP)
 ROW_UPDATES_CAP = tl.constexpr(predictor.ROW_UPDATES_CAP)
 BIAS = tl.constexpr(predictor.BIAS)
@@ -60,12 +59,17 @@ P_FINAL_BOOST_BYTES = tl.constexpr(predictor.P_FINAL_BOOST_BYTES)
 P_LAYER1 = tl.constexpr(predictor.P_LAYER1)
 P_FINAL_BOOST = tl.constexpr(predictor.P_FINAL_BOOST)
 P_RUNS = tl.constexpr(predictor.P_RUNS)
+P_SURPRISE = tl.constexpr(predictor.P_SURPRISE)
+P_ORDER2_BY_DEPTH = tl.constexpr(predictor.P_ORDER2_BY_DEPTH)
 POINTS = tl.constexpr(apm.POINTS)
 LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
 FOLLOW1 = tl.constexpr(hashing.FOLLOW1)
 FOLLOW2 = tl.constexpr(hashing.FOLLOW2)
-MATCH_LEN = tl.constexpr(hashing.CONTEXT_CODES["matchlen"])   # matcho1 is the next kind, the last
+MATCH_LEN = tl.constexpr(hashing.CONTEXT_CODES["matchlen"])   # matcho1 is the next kind
+MATCH_O1 = tl.constexpr(hashing.CONTEXT_CODES["matcho1"])
+ORDER10 = tl.constexpr(hashing.CONTEXT_CODES["o10"])
+ORDER20 = tl.constexpr(hashing.CONTEXT_CODES["o20"])
 OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
 CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
@@ -198,6 +202,11 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
     kind = code % LANE_LOCAL
+    v43 = tl.full((), 0, tl.int64)
+    v44 = tl.full((), 0, tl.int64)
+    if tl.max(tl.where(in_use & (kind >= ORDER10), 1, 0), axis=0) != 0:   # the long orders cost 30 loads
+        v43 = _long_order(history, start, step, 10)
+        v44 = _long_order(history, start, step, 20)
     order_mask = (tl.full((CONTEXT_BLOCK,), 1, tl.int64) << (8 * tl.minimum(kind, 7))) - 1
     value = tl.where(kind < 8, last & order_mask,
             tl.where(kind == 16, v16,
@@ -222,10 +231,24 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == 36, v36,
             tl.where(kind == 37, v37,
             tl.where(kind == 38, v38,
-            tl.where(kind == 39, v39, v40))))))))))))))))))))))))
+            tl.where(kind == 39, v39,
+            tl.where(kind == 40, v40,
+            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
-    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & (kind < MATCH_LEN))
+    by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
+    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)
     tl.debug_barrier()
+
+
+@triton.jit
+def _long_order(history, start, step, n):
+    """hashing.long_order."""
+    h = _int(n).to(tl.uint64, bitcast=True)
+    for k in range(n):
+        t = step - k
+        byte = tl.load(history + start + t, mask=t >= 0, other=0).to(tl.int64)
+        h = _mix((h >> 1).to(tl.int64, bitcast=True), byte)
+    return _high_bits(h, 8)
 
 
 @triton.jit
@@ -237,7 +260,8 @@ def _match_contexts(b, expected, length, last_byte, kinds, keys, contexts, CONTE
     kind = code % LANE_LOCAL
     value = ((expected + 1) << 8) | tl.where(kind == MATCH_LEN, tl.minimum(length, 15), last_byte)
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
-    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & (kind >= MATCH_LEN))
+    by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)
+    tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & by_match)
     tl.debug_barrier()
 
 
@@ -447,6 +471,11 @@ def _apm_order2_row(history, half, high, j):
 
 
 @triton.jit
+def _order3_selector(last_bytes):
+    return _high_bits(_mix(last_bytes & 0xFFFFFF, _int(9)), 54)
+
+
+@triton.jit
 def _depth(j):
     return tl.where(j < 2, 0, tl.where(j < 4, 1, tl.where(j < 8, 2, 3)))
 
@@ -456,17 +485,19 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                    high, prefix, keys, table, slots, tags, state_logit, state_total, mixer, final,
                    rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
                    history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix, apm_point, match_bit,
-                   freqs, settings, squash, stretch, state_only, hadamard, STATES: tl.constexpr,
+                   freqs, net_x, settings, squash, stretch, state_only, hadamard, STATES: tl.constexpr,
                    CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """predictor.predict_round (without its prefetch, which changes no value)."""
     use_net = tl.load(settings + P_NET) != 0
     use_apm = tl.load(settings + P_APM) != 0
     use_runs = tl.load(settings + P_RUNS) != 0
-    net_inputs = tl.minimum(contexts + 2, WIDTH)
     layer1 = tl.load(settings + P_LAYER1)
+    by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
+    order3_set = SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)   # predictor._order3_set
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
+    net_i = tl.arange(0, WIDTH)
     is_context = i < contexts
     is_run = (i >= contexts + 2) & (i < width)
     run_context = i - contexts - 2
@@ -504,6 +535,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             last_byte = recent & 255
             byte2 = (recent >> 8) & 255
             order2 = _order2_selector(recent)
+            order3 = _order3_selector(recent)
             top = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
             bracket = tl.load(lane_state + b * LANE_STATE_WIDTH + 5) & 255
             text_state = tl.where(bracket == OPEN_1, 2,
@@ -520,6 +552,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 at = (b * 16 + j)
                 state = tl.load(table + slot * SLOT_BYTES + j, mask=is_context & (slot >= 0), other=0).to(tl.int64)
                 logit = tl.load(state_logit + i * STATES + state, mask=is_context, other=0)
+                logit = tl.where(state != 0, logit, 0)   # an unseen context says nothing
                 seen = tl.sum(tl.where(is_context & (state != 0), 1, 0), axis=0)
                 longest = tl.max(tl.where((i < SEEN_ORDERS) & is_context & (state != 0), i + 1, 0), axis=0)
                 match_state = tl.full((), 0, tl.int64)
@@ -545,19 +578,27 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 tl.store(inputs + at * width + i, x, mask=i < width)
                 tl.debug_barrier()
                 node = _node(half, lane_high, j)
-                # predictor._row(weight set, selector, node) of the six sets
+                # predictor._row(weight set, selector, node) of the seven sets
                 selector = tl.where(kset == 0, MATCH_SET + match_state,
                            tl.where(kset == 1, BYTE_SET + last_byte,
                            tl.where(kset == 2, TEXT_SET + text_state,
                            tl.where(kset == 3, SEEN_SET + longest * (contexts + 1) + seen,
-                           tl.where(kset == 4, BYTE2_SET + byte2, ORDER2_SET + order2)))))
-                row_set = selector * NODES + node
+                           tl.where(kset == 4, BYTE2_SET + byte2,
+                           tl.where(kset == 5, ORDER2_SET + order2, order3_set + order3))))))
+                order2_node = tl.where(by_depth, half * 4 + depth, node)
+                row_set = selector * NODES + tl.where(kset == 5, order2_node, node)
                 row0 = (MATCH_SET + match_state) * NODES + node
                 tl.store(rows + at * LAYER1 + kset, row_set, mask=kset < LAYER1)
                 layer_logits = _mix_dots(mixer, row_set, kset < layer1, x, width, INPUT_BLOCK)
                 net_logit = tl.full((), 0, tl.int64)
                 if use_net:
-                    net_logit = _net_forward(net, node, inputs + at * width, net_inputs, net_u + at * WIDTH,
+                    # predictor._net_inputs: the sets' logits, then the first inputs
+                    net_in = tl.sum(tl.where(net_i[:, None] == kset[None, :], layer_logits[None, :], 0), axis=1)
+                    net_in += tl.load(inputs + at * width + net_i - LAYER1,
+                                      mask=(net_i >= LAYER1) & (net_i - LAYER1 < width), other=0)
+                    tl.store(net_x + at * WIDTH + net_i, net_in)
+                    tl.debug_barrier()
+                    net_logit = _net_forward(net, node, net_x + at * WIDTH, WIDTH, net_u + at * WIDTH,
                                              net_h + at * WIDTH, hadamard)
                 layer_logits = tl.where(kset == LAYER1, net_logit, layer_logits)
                 tl.store(logits + at * (LAYER1 + 1) + kset, layer_logits, mask=(kset < layer1) | (kset == LAYER1))
@@ -624,10 +665,10 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                  mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
                  match_len, history, history_len, match_table, match_table_len, match_prob, match_count, runs,
                  byte_slots, lane_runs, run_prob, run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned,
-                 settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES: tl.constexpr,
+                 net_x, settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES: tl.constexpr,
                  CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """predictor.learn_round."""
-    net_inputs = tl.minimum(contexts + 2, WIDTH)
+    surprise = tl.load(settings + P_SURPRISE)
     layer1 = tl.load(settings + P_LAYER1)
     half = quarter >> 1
     pair = quarter & 1
@@ -701,16 +742,16 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                 x = tl.load(inputs + at * width + i, mask=i < width, other=0)
                 layer_logits = tl.load(logits + at * (LAYER1 + 1) + kset, mask=kset < LAYER1 + 1, other=0)
                 row_set = tl.load(rows + at * LAYER1 + kset, mask=kset < LAYER1, other=0)
-                # Weight sets and the network learn from surprises only (predictor.SURPRISE).
+                # Weight sets and the network learn from surprises only (config.surprise).
                 errors = (bit << 12) - tl.load(squash + layer_logits + 2048).to(tl.int64)
-                trained = (kset < layer1) & (tl.abs(errors) > SURPRISE)
+                trained = (kset < layer1) & (tl.abs(errors) > surprise)
                 updates = tl.load(mixer_updates + row_set, mask=trained, other=0).to(tl.int64)
                 tl.store(mixer_updates + row_set, tl.minimum(updates + 1, ROW_UPDATES_CAP).to(tl.int32), mask=trained)
                 rates = mixer_rate + boost * ROW_WARMUP // (ROW_WARMUP + updates)   # predictor.ROW_WARMUP
                 _mix_trains(mixer, row_set, trained, x, width, errors, rates, INPUT_BLOCK)
                 error = tl.sum(tl.where(kset == LAYER1, errors, 0), axis=0)
-                if use_net & (tl.abs(error) > SURPRISE):
-                    _net_train(net, node, inputs + at * width, net_inputs, net_u + at * WIDTH, net_h + at * WIDTH,
+                if use_net & (tl.abs(error) > surprise):
+                    _net_train(net, node, net_x + at * WIDTH, WIDTH, net_u + at * WIDTH, net_h + at * WIDTH,
                                error, net_rate, hadamard)
                 row0 = tl.sum(tl.where(kset == 0, row_set, 0), axis=0)
                 final_row = row0 - MATCH_SET * NODES + tl.zeros((1,), tl.int64)   # predictor._final_row, as [1]
@@ -863,7 +904,7 @@ MEMBER_ARRAYS = ("grid", "lane_lengths", "coder", "words", "symbols", "high", "p
                  "rows", "logits", "net", "net_u", "net_h", "apm_node", "apm_byte", "apm_order2", "match_ptr",
                  "match_len", "history", "match_table", "match_prob", "match_count", "runs", "byte_slots",
                  "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit",
-                 "freqs", "learned")
+                 "freqs", "learned", "net_x")
 MEMBER_FIELDS = tl.constexpr(4)   # members[m] = (mode, lanes, lane stride, words available to decode)
 
 
@@ -873,8 +914,8 @@ def code_steps_kernel(
         symbols, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer,
         mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
         history, match_table, match_prob, match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state,
-        inputs, p_mix, apm_point, match_bit, freqs, learned, settings, squash, stretch, state_next, state_total,
-        reciprocal, state_only,
+        inputs, p_mix, apm_point, match_bit, freqs, learned, net_x, settings, squash, stretch, state_next,
+        state_total, reciprocal, state_only,
         STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """rounds.code_steps for several members at once, one program each: program m runs steps
     [first, min(last, its stride)) of member m's block with member m's model. Members share nothing
@@ -929,6 +970,7 @@ def code_steps_kernel(
     match_bit += member * tl.load(sizes + 41)
     freqs += member * tl.load(sizes + 42)
     learned += member * tl.load(sizes + 43)
+    net_x += member * tl.load(sizes + 44)
     invalid = tl.load(coder + INVALID)
     hadamard = _hadamard()
     for step in range(first, tl.minimum(last, stride)):
@@ -938,7 +980,8 @@ def code_steps_kernel(
                                high, prefix, keys, table, slots, tags, state_logit, state_total, mixer,
                                final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
                                match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
-                               apm_point, match_bit, freqs, settings, squash, stretch, state_only, hadamard, STATES,
+                               apm_point, match_bit, freqs, net_x, settings, squash, stretch, state_only, hadamard,
+                               STATES,
                                CONTEXT_BLOCK,
                                INPUT_BLOCK)
                 shift = 6 - 2 * quarter
@@ -962,6 +1005,6 @@ def code_steps_kernel(
                                  mixer, mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte,
                                  apm_order2, match_ptr, match_len, history, history_len, match_table,
                                  match_table_len, match_prob, match_count, runs, byte_slots, lane_runs, run_prob,
-                                 run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
-                                 squash, stretch, state_next, reciprocal, state_only, hadamard, STATES, CONTEXT_BLOCK,
+                                 run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, net_x,
+                                 settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES, CONTEXT_BLOCK,
                                  INPUT_BLOCK)

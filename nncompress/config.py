@@ -21,7 +21,7 @@ class ModelConfig:
     # Chosen for format 3 by leaving each out on enwik8_1M (contexts.md then) and on the Canterbury
     # texts: beside o7, o6 earns 0.0001 bits/byte for 7% of the time; column earns 0.0018 on enwik8
     # but 0.03 on line-wrapped prose (alice29, lcet10, plrabn12, run_variant without it). The
-    # network reads the first 16 (wht.py). The indirect ind2 (format 5) earns 0.0051 bits/byte on
+    # network reads the first 9 (wht.py). The indirect ind2 (format 5) earns 0.0051 bits/byte on
     # enwik8_4M for 6% of the speed; ind1 and ind1o2 would earn 0.0032 more for 7% more, which
     # -7..-9 spend (model_candidates/indirect_4M.md).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
@@ -33,7 +33,11 @@ class ModelConfig:
     wht_network: bool = True
     apm: bool = True
     history_sets: bool = True     # two more layer-1 weight sets, chosen by the byte before the last and the
-                                  # last two (benchmarks/results/ablation.md: -0.009 bits/byte on 1M and 4M)
+                                  # last two (benchmarks/results/ablation.md: -0.009 bits/byte on 1M and 4M),
+                                  # and the order-3 set where the preset has it
+    order3_set: bool = False      # a seventh layer-1 weight set, chosen by the last three bytes hashed
+    order2_by_depth: bool = False  # the order-2 set's rows by the node's depth and nibble, not by node: 8 rows
+                                   # per selector learn faster than 255 where the inputs are many (-9)
     # Match model over the lane's own history.
     match_min_len: int = 6        # bytes that must agree before a match predicts
     match_bits: int = 20          # match hash table entries (8 bytes each)
@@ -48,7 +52,9 @@ class ModelConfig:
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
     final_boost: int = 4          # added to it at first, halved after final_boost_bytes bytes coded:
     final_boost_bytes: int = 5000  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
-    net_rate: int = 48            # step of the WHT network (wht.py), the seventh input of the second layer
+    surprise: int = 256           # errors (12-bit) below this teach the layer-1 sets and the network nothing:
+                                  # skipping such small steps saves time
+    net_rate: int = 48            # step of the WHT network (wht.py), the eighth input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0012)
     # Lanes: the block is cut into B contiguous segments coded in lockstep (benchmarks/results/lanes_presets.md).
     max_lanes: int = 8            # cap on B: more lanes (up to 16) cost less time per byte and more bits
@@ -90,11 +96,16 @@ PRESETS[6] = _BASE
 # four sparse ones (-0.0063 bits/byte on enwik8_1M at -9), seven of words, brackets and columns
 # (-0.0083 and -0.0078 more) and two of the match model's expected byte (-0.0043), and a
 # lane-local o2 (benchmarks/results/contexts.md). -8 and -9 add the run inputs (-0.0078 at -9,
-# also -0.2% on alice29 and lcet10). All in benchmarks/results/model_candidates/README.md.
+# also -0.2% on alice29 and lcet10). Format 7 adds the last 10 and 20 bytes, a seventh weight set
+# (the last three bytes), the order-2 set by depth and surprise 64: together -0.39% on enwik8_1M at
+# -9, -0.35% at -8 and -0.34% at -7, for 15% of the speed (in-process; at -6 they do not pay).
+# All in benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
-                                                    "markupword", "wordabove", "prevword", "matchlen", "matcho1"),
-                  lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True)
+                                                    "markupword", "wordabove", "prevword", "matchlen", "matcho1",
+                                                    "o10", "o20"),
+                  lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
+                  order2_by_depth=True)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
 # 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
 PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)

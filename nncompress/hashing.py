@@ -40,7 +40,10 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      prevword=40,    # the previous word and the last byte
                      # The match model's expected byte (match.py), set after it advances (match_contexts).
                      matchlen=41,    # the expected byte (or none) and the match length, capped at 15
-                     matcho1=42)     # the expected byte (or none) and the last byte
+                     matcho1=42,     # the expected byte (or none) and the last byte
+                     # Long orders, hashed from the lane's history (long_order).
+                     o10=43,         # the last 10 bytes
+                     o20=44)         # the last 20 bytes
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -158,10 +161,22 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(lane_state[b, 1], above) >> np.uint64(8))
         elif kind == 40:
             value = np.int64(mix(lane_state[b, 2], c) >> np.uint64(8))
+        elif kind == 43 or kind == 44:
+            value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:
             continue   # matchlen, matcho1: match_contexts
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
+
+
+@njit(inline="always")
+def long_order(history, start, step, n):
+    """A hash of the lane's last n bytes (history[start + step] the newest; 0 before the lane's start)."""
+    h = np.uint64(n)
+    for k in range(n):
+        t = step - k
+        h = mix(np.int64(h >> np.uint64(1)), np.int64(history[start + t]) if t >= 0 else 0)
+    return np.int64(h >> np.uint64(8))
 
 
 @njit(inline="always")

@@ -7,8 +7,8 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
-model's (match.py) -> six logistic mixers (mixer.py) and the Walsh-Hadamard network (wht.py) ->
-a second mixer over their seven logits -> three APMs (apm.py) -> 4 integer frequencies for the
+model's (match.py) -> six or seven logistic mixers (mixer.py) -> the Walsh-Hadamard network (wht.py)
+over their logits and the first inputs -> a second mixer over the eight logits -> three APMs (apm.py) -> 4 integer frequencies for the
 round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
@@ -23,6 +23,7 @@ from collections import namedtuple
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from .apm import POINTS, apm_refine, apm_rows, apm_train
 from .config import ModelConfig
@@ -43,7 +44,8 @@ NODES = 255          # tree nodes of a byte: 15 of the high nibble, 16 x 15 of t
 MATCH_STATES = 3     # the node is off the match's path, on it with a short match, with a long one
 TEXT_STATES = 8      # innermost open bracket (none, [, {, <) x inside a word or not
 ORDER2_SELECTORS = 1024  # the last two bytes, hashed, select one of these weight sets
-# Layer 1: six weight sets per node, each chosen by a selector; a selector value owns NODES
+ORDER3_SELECTORS = 1024  # the last three bytes, hashed, select one of these (config.order3_set)
+# Layer 1: seven weight sets per node, each chosen by a selector; a selector value owns NODES
 # consecutive rows (one per node, so a nibble's 15 nodes are adjacent). Offsets in selector values:
 MATCH_SET = 0                            # the match state (MATCH_STATES)
 BYTE_SET = MATCH_SET + MATCH_STATES      # the last byte (256)
@@ -52,15 +54,12 @@ BYTE2_SET = TEXT_SET + TEXT_STATES       # the byte before the last (256)
 ORDER2_SET = BYTE2_SET + 256             # the last two bytes, hashed (ORDER2_SELECTORS)
 SEEN_SET = ORDER2_SET + ORDER2_SELECTORS  # how many contexts have seen the node (contexts + 1), and the
                                           # last of the first SEEN_ORDERS that has (SEEN_ORDERS + 1)
-LAYER1 = 6           # weight sets mixed per node in the first layer; the WHT network is a seventh input
-HISTORY_SETS = 2     # the last two mixed, rows[..., 4:6] (BYTE2_SET, ORDER2_SET): config.history_sets
+# Then the order-3 set (ORDER3_SELECTORS), last, so that presets without it allocate no rows for it:
+# it starts at _order3_set(contexts).
+LAYER1 = 7           # weight sets mixed per node in the first layer; the WHT network is an eighth input
+HISTORY_SETS = 3     # the last three, rows[..., 4:7] (BYTE2_SET, ORDER2_SET, the order-3 set): history_sets
 SEEN_ORDERS = 5      # the first five contexts: the presets list their orders first, shortest first
 LONG_MATCH = 16
-# Errors (12-bit) the layer-1 weight sets and the network learn from: below, a step would barely
-# move them, so skipping it saves work. On enwik8_4M (measured with the per-lane node APM of
-# benchmarks/results/model_candidates/free3.patch), 128 coded 0.025% smaller than 256 and 32
-# 0.013% larger than 128; 256 skips the most work.
-SURPRISE = 256
 # A layer-1 row's rate is mixer_rate + mixer_boost * ROW_WARMUP / (ROW_WARMUP + its updates so far):
 # rows chosen rarely (a rare byte, a rare count of contexts) learn fast when they are first used,
 # which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.13%,
@@ -71,7 +70,7 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
- P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS) = range(14)
+ P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH) = range(16)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -87,7 +86,7 @@ _KERNEL_STATE_FIELDS = (
     "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
     "apm_byte", "apm_order2", "match_ptr", "match_len", "history", "match_table", "match_prob",
     "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix",
-    "apm_point", "match_bit", "p_final", "freqs", "learned", "settings", "mixer_updates")
+    "apm_point", "match_bit", "p_final", "freqs", "learned", "settings", "mixer_updates", "net_x")
 
 
 KernelState = namedtuple("KernelState", _KERNEL_STATE_FIELDS)
@@ -118,7 +117,8 @@ class Predictor:
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
         # Layer 1 (see MATCH_SET..SEEN_SET); layer 2 mixes their logits and the net's. int32 halves
         # the rows' cache footprint; weights stay far inside its range (16-bit fixed point).
-        self.mixer = np.zeros((NODES * (SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)), self.width), dtype=np.int32)
+        sets = _order3_set(contexts) + (ORDER3_SELECTORS if config.order3_set else 0)
+        self.mixer = np.zeros((NODES * sets, self.width), dtype=np.int32)
         self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
@@ -134,8 +134,8 @@ class Predictor:
         self.settings = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
-                                LAYER1 if config.history_sets else LAYER1 - HISTORY_SETS, config.final_boost,
-                                config.run_inputs],
+                                _layer1(config), config.final_boost, config.run_inputs, config.surprise,
+                                config.order2_by_depth],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -167,6 +167,7 @@ class Predictor:
         self.logits = np.zeros((lanes, 16, LAYER1 + 1), dtype=np.int64)  # their outputs and the net's
         self.net_u = np.zeros((lanes, 16, WIDTH), dtype=np.int64)        # the net's pre-activations
         self.net_h = np.zeros((lanes, 16, WIDTH), dtype=np.int64)        # and activations
+        self.net_x = np.zeros((lanes, 16, WIDTH), dtype=np.int64)        # and inputs (_net_inputs)
         self.apm_point = np.zeros((lanes, 16), dtype=np.int64)
         self.match_bit = np.zeros((lanes, 16), dtype=np.int64)         # per node: 0 off the match's path,
                                                                         # 1 + the bit it expects
@@ -213,6 +214,24 @@ def _start_lanes(lane_state, kinds, keys, history):
         lane_state[b, :] = 0
 
 
+def _layer1(config: ModelConfig) -> int:
+    """Weight sets in use (settings[P_LAYER1]): the first 4, then the history sets the config has."""
+    if not config.history_sets:
+        return LAYER1 - HISTORY_SETS
+    return LAYER1 if config.order3_set else LAYER1 - 1
+
+
+@register_jitable   # also called from Python, where an njit function would be compiled in every process
+def _order3_set(contexts):
+    """Where the order-3 set starts (after the seen set's rows, which depend on the contexts)."""
+    return SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)
+
+
+@njit(inline="always")
+def _order3_selector(last_bytes):
+    return np.int64(mix(last_bytes & 0xFFFFFF, 9) >> np.uint64(54))   # 10 bits: ORDER3_SELECTORS
+
+
 @njit(inline="always")
 def _node(half, high, j):
     """Byte-tree node (0..254) of nibble-tree node j (1..15)."""
@@ -244,6 +263,15 @@ def _apm_order2_row(history, half, high, j):
 
 
 @njit(inline="always")
+def _net_inputs(logits, x, width, y):
+    """The WHT network's 16 inputs: the first layer's LAYER1 logits (0 for sets not in use), then the
+    first inputs of the mixers (the contexts' logits, shortest orders first; 0 past the `width`
+    inputs). It learns what the linear second layer cannot: how the sets' opinions interact."""
+    for i in range(WIDTH):
+        y[i] = logits[i] if i < LAYER1 else (x[i - LAYER1] if i - LAYER1 < width else 0)
+
+
+@njit(inline="always")
 def _depth(j):
     return 0 if j < 2 else (1 if j < 4 else (2 if j < 8 else 3))
 
@@ -259,16 +287,18 @@ def predict_round(quarter, step, active, m):
     """Fill m.freqs [B, 4] for the round (quarter of the byte at `step`); lanes not `active` get [TOTAL, 0, 0, 0]."""
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
-     lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob) = (
+     lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob,
+     net_x) = (
         m.stride, m.high, m.prefix, m.keys, m.table, m.table_mask, m.slots, m.tags, m.state_prob, m.state_logit,
         m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte, m.apm_order2,
         m.match_ptr, m.match_len, m.history, m.match_prob, m.lane_state, m.inputs, m.p_mix, m.apm_point,
-        m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob)
+        m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob, m.net_x)
     lanes, contexts = keys.shape
     use_net, use_apm, use_runs = settings[P_NET] != 0, settings[P_APM] != 0, settings[P_RUNS] != 0
     width = inputs.shape[2]
-    net_inputs = min(contexts + 2, WIDTH)   # the network reads the first 16 inputs
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
+    by_depth = settings[P_ORDER2_BY_DEPTH] != 0
+    order3_set = _order3_set(contexts)
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -294,12 +324,15 @@ def predict_round(quarter, step, active, m):
                 last_byte = lane_state[b, 0] & 255
                 byte_row = _row(BYTE_SET, last_byte, first)
                 byte2_row = _row(BYTE2_SET, (lane_state[b, 0] >> 8) & 255, first)
-                order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), first)
+                order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), half * 4 if by_depth else first)
+                order3_row = _row(order3_set, _order3_selector(lane_state[b, 0]), first)
                 for k in range(0, 15 * width, 16):   # 16 int32 weights: one cache line
                     touched += mixer[byte_row + k // width, k % width]
-                    if layer1 == LAYER1:
+                    if layer1 > LAYER1 - HISTORY_SETS:
                         touched += mixer[byte2_row + k // width, k % width]
                         touched += mixer[order2_set_row + k // width, k % width]
+                    if layer1 == LAYER1:
+                        touched += mixer[order3_row + k // width, k % width]
                 order2_row = _apm_order2_row(lane_state[b, 0], half, high[b], 1)
                 for k in range(0, 15 * POINTS, 16):
                     touched += apm_order2[order2_row + k // POINTS, k % POINTS]
@@ -323,6 +356,7 @@ def predict_round(quarter, step, active, m):
         last_byte = lane_state[b, 0] & 255
         byte2 = (lane_state[b, 0] >> 8) & 255
         order2 = _order2_selector(lane_state[b, 0])
+        order3 = _order3_selector(lane_state[b, 0])
         top = _top(pair, prefix[b])
         bracket = lane_state[b, 5] & 255   # the innermost open one: [ { < or none
         text_state = 0
@@ -339,7 +373,9 @@ def predict_round(quarter, step, active, m):
                 slot = slots[b, i]
                 state = table[slot, j] if slot >= 0 else 0
                 seen += state != 0
-                x[i] = state_logit[i, state]
+                # A context that has not seen the node says nothing (its state map's value for state 0
+                # would be the average of all unseen nodes, a bias the mixers must learn to cancel).
+                x[i] = state_logit[i, state] if state != 0 else 0
                 if use_runs:
                     run = lane_runs[b, i]
                     expects = run_bit(run, half, high[b], j, depth)
@@ -369,10 +405,14 @@ def predict_round(quarter, step, active, m):
             rows[b, j, 2] = _row(TEXT_SET, text_state, node)
             rows[b, j, 3] = _row(SEEN_SET, longest * (contexts + 1) + seen, node)
             rows[b, j, 4] = _row(BYTE2_SET, byte2, node)
-            rows[b, j, 5] = _row(ORDER2_SET, order2, node)
+            rows[b, j, 5] = _row(ORDER2_SET, order2, half * 4 + depth if by_depth else node)
+            rows[b, j, 6] = _row(order3_set, order3, node)
             for k in range(layer1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
-            logits[b, j, LAYER1] = net_forward(net, node, x, net_inputs, net_u[b, j], net_h[b, j]) if use_net else 0
+            logits[b, j, LAYER1] = 0
+            if use_net:
+                _net_inputs(logits[b, j], x, width, net_x[b, j])
+                logits[b, j, LAYER1] = net_forward(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j])
             logit = mix_dot(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1)
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
@@ -392,15 +432,15 @@ def learn_round(quarter, step, active, symbols, m):
     (stride, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
      rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
      match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
-     runs, byte_slots, lane_runs, run_prob, run_count, mixer_updates) = (
+     runs, byte_slots, lane_runs, run_prob, run_count, mixer_updates, net_x) = (
         m.stride, m.high, m.prefix, m.keys, m.kinds, m.table, m.slots, m.tags, m.state_prob, m.state_logit,
         m.state_count, m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte,
         m.apm_order2, m.match_ptr, m.match_len, m.history, m.match_table, m.match_prob, m.match_count,
         m.lane_state, m.inputs, m.p_mix, m.apm_point, m.match_bit, m.learned, m.settings, m.runs, m.byte_slots,
-        m.lane_runs, m.run_prob, m.run_count, m.mixer_updates)
+        m.lane_runs, m.run_prob, m.run_count, m.mixer_updates, m.net_x)
     lanes, contexts = keys.shape
     width = inputs.shape[2]
-    net_inputs = min(contexts + 2, WIDTH)   # the network reads the first 16 inputs
+    surprise = settings[P_SURPRISE]
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     half, pair = quarter >> 1, quarter & 1
     apm_rate, state_limit = settings[P_APM_RATE], settings[P_STATE_LIMIT]
@@ -457,19 +497,18 @@ def learn_round(quarter, step, active, symbols, m):
                 if n < 1023:
                     match_count[bucket] = n + 1
             node = _node(half, high[b], j)
-            # Weight sets and the network learn from surprises only (SURPRISE).
+            # Weight sets and the network learn from surprises only (config.surprise).
             for k in range(layer1):
                 error = (bit << 12) - SQUASH[logits[b, j, k] + 2048]
-                if abs(error) > SURPRISE:
+                if abs(error) > surprise:
                     row = rows[b, j, k]
                     updates = np.int64(mixer_updates[row])
                     mixer_updates[row] = min(updates + 1, ROW_UPDATES_CAP)
                     rate = settings[P_MIXER_RATE] + boost * ROW_WARMUP // (ROW_WARMUP + updates)
                     mix_train(mixer, row, inputs[b, j], width, error, rate)
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
-            if settings[P_NET] and abs(error) > SURPRISE:
-                net_train(net, node, inputs[b, j], net_inputs, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE],
-                          grad)
+            if settings[P_NET] and abs(error) > surprise:
+                net_train(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE], grad)
             mix_train(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
                       final_rate)
             if settings[P_APM]:

@@ -1,6 +1,7 @@
-"""The Walsh-Hadamard network: a small neural net over the mixer's inputs, in integer arithmetic.
+"""The Walsh-Hadamard network: a small neural net over the mixers' logits and inputs, in integer arithmetic.
 
-For one node, with x the 16 inputs (stretched probabilities, 8-bit fixed point, zero padded):
+For one node, with x the 16 inputs (logits, 8-bit fixed point: the first layer's seven, then the
+mixers' first inputs; predictor._net_inputs):
 
     v = a * x                 per-input gains a (12-bit fixed point, start at 1.0)
     u = WHT16(v) / 4          the fast transform: 64 additions, no weights, an orthogonal mix

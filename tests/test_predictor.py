@@ -190,6 +190,18 @@ def test_format5_contexts_see_what_they_claim():
     assert _key("prevword", b"red cat x") != _key("prevword", b"red dog x")
 
 
+def test_long_orders_see_exactly_their_bytes():
+    # o10, o20: the last 10 (20) bytes, whatever came before them; bytes before the lane's start are 0
+    ten, twenty = b"abcdefghij", b"0123456789abcdefghij"
+    assert _key("o10", b"xy" + ten) == _key("o10", b"zw" + ten)
+    assert _key("o10", ten) != _key("o10", b"X" + ten[1:])      # the 10th byte back counts
+    assert _key("o10", ten) != _key("o10", ten[:9] + b"!")      # and the last
+    assert _key("o20", b"x" + twenty) == _key("o20", b"y" + twenty)
+    assert _key("o20", twenty) != _key("o20", b"!" + twenty[1:])
+    assert _key("o10", twenty) != _key("o20", twenty)
+    assert _key("o10", ten[:3]) == _key("o10", b"\0" * 7 + ten[:3])   # as if the lane began with zeros
+
+
 def test_match_contexts_see_the_expected_byte():
     def keys(expected, length, last_byte):
         kinds = np.array([CONTEXT_CODES["matchlen"], CONTEXT_CODES["matcho1"]])
