@@ -29,6 +29,8 @@ _FORMAT2_CONTEXTS = dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words"
 _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "word", "markup"))
 _OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False)
 _STRONG = preset_config(7)
+_STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
+_STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -39,12 +41,12 @@ VARIANTS = [
     ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, history_sets=False)),
     ("+ 2 weight sets chosen by the byte before the last and the last two bytes", dict(_FORMAT2_LANE_CONTEXTS)),
     ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2 (= default -6)", dict()),
-    ("+ -7's 16 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte; lane o2",
-     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)),
-    ("+ 4 lanes, not 8 (= -7)",
-     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, max_lanes=4)),
-    ("+ run inputs (-8's model, at 4 lanes)",
-     dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts, max_lanes=4, run_inputs=True)),
+    ("+ -7's 18 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
+     "the last 10 and 20 bytes; lane o2", _STRONG_CONTEXTS),
+    ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64",
+     dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
+    ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4)),
+    ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4, run_inputs=True)),
 ]
 
 # (label, overrides) for --leave-out-of: each component left out of the whole preset alone.
@@ -52,7 +54,7 @@ LEAVE_OUT = [
     ("without the match model", dict(match_model=False)),
     ("without the WHT network", dict(wht_network=False)),
     ("without the APMs", dict(apm=False)),
-    ("without the 2 weight sets chosen by the byte before the last and the last two bytes",
+    ("without the weight sets chosen by the byte before the last, the last two bytes (and the last three)",
      dict(history_sets=False)),
     ("without the run inputs", dict(run_inputs=False)),
 ]

@@ -466,8 +466,8 @@ def _order2_selector(last_bytes):
 
 
 @triton.jit
-def _apm_order2_row(history, half, high, j):
-    return _high_bits(_mix(history & 0xFFFF, _int(half * 17 + high)), 52) * 16 + j
+def _apm_hashed_row(context, half, high, j):
+    return _high_bits(_mix(context, _int(half * 17 + high)), 52) * 16 + j
 
 
 @triton.jit
@@ -483,7 +483,7 @@ def _depth(j):
 @triton.jit
 def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
                    high, prefix, keys, table, slots, tags, state_logit, state_total, mixer, final,
-                   rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
+                   rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len,
                    history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix, apm_point, match_bit,
                    freqs, net_x, settings, squash, stretch, state_only, hadamard, STATES: tl.constexpr,
                    CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
@@ -607,11 +607,11 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 p = tl.load(squash + logit + 2048).to(tl.int64)
                 tl.store(p_mix + at, p)
                 if use_apm:
-                    p_node, point = _apm_refine(apm_node, node, logit)
-                    p_byte, _ = _apm_refine(apm_byte, last_byte * NODES + node, logit)
-                    p_order2, _ = _apm_refine(apm_order2, _apm_order2_row(recent, half, lane_high, j), logit)
+                    p_byte, point = _apm_refine(apm_byte, last_byte * NODES + node, logit)
+                    p_order2, _ = _apm_refine(apm_order2, _apm_hashed_row(recent & 0xFFFF, half, lane_high, j), logit)
+                    p_order3, _ = _apm_refine(apm_order3, _apm_hashed_row(recent & 0xFFFFFF, half, lane_high, j), logit)
                     tl.store(apm_point + at, point)
-                    p = (p + p_node + 3 * p_byte + 3 * p_order2 + 4) >> 3
+                    p = (p + 2 * p_byte + 3 * p_order2 + 2 * p_order3 + 4) >> 3
                 p = tl.minimum(tl.maximum(p, 1), 4095)
                 p_top = tl.where(t == 0, p, p_top)
                 p_zero = tl.where(t == 1, p, p_zero)
@@ -662,7 +662,7 @@ def _learn_states(context, in_use, slot, j, bit, table, state_prob, state_logit,
 @triton.jit
 def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, stride,
                  high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer,
-                 mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
+                 mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr,
                  match_len, history, history_len, match_table, match_table_len, match_prob, match_count, runs,
                  byte_slots, lane_runs, run_prob, run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned,
                  net_x, settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES: tl.constexpr,
@@ -759,9 +759,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                             (bit << 12) - tl.load(p_mix + at) + tl.zeros((1,), tl.int64), final_rate, 8)
                 if use_apm:
                     point = tl.load(apm_point + at)
-                    _apm_train(apm_node, node, point, bit, apm_rate)
                     _apm_train(apm_byte, last_byte * NODES + node, point, bit, apm_rate)
-                    _apm_train(apm_order2, _apm_order2_row(recent, half, lane_high, j), point, bit, apm_rate)
+                    _apm_train(apm_order2, _apm_hashed_row(recent & 0xFFFF, half, lane_high, j), point, bit, apm_rate)
+                    _apm_train(apm_order3, _apm_hashed_row(recent & 0xFFFFFF, half, lane_high, j), point, bit, apm_rate)
                 tl.debug_barrier()
                 j = 2 * j + bit
             if pair == 0:
@@ -901,7 +901,7 @@ def _decode_symbol(state, words, n_words, freqs):
 # each at sizes[k] * m elements in (device_steps.py stacks them so). settings and the tables are shared.
 MEMBER_ARRAYS = ("grid", "lane_lengths", "coder", "words", "symbols", "high", "prefix", "keys", "kinds", "table",
                  "slots", "tags", "state_prob", "state_logit", "state_count", "mixer", "mixer_updates", "final",
-                 "rows", "logits", "net", "net_u", "net_h", "apm_node", "apm_byte", "apm_order2", "match_ptr",
+                 "rows", "logits", "net", "net_u", "net_h", "apm_order3", "apm_byte", "apm_order2", "match_ptr",
                  "match_len", "history", "match_table", "match_prob", "match_count", "runs", "byte_slots",
                  "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit",
                  "freqs", "learned", "net_x")
@@ -912,7 +912,7 @@ MEMBER_FIELDS = tl.constexpr(4)   # members[m] = (mode, lanes, lane stride, word
 def code_steps_kernel(
         first, last, contexts, width, table_mask, match_table_len, members, sizes, grid, lane_lengths, coder, words,
         symbols, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer,
-        mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len,
+        mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len,
         history, match_table, match_prob, match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state,
         inputs, p_mix, apm_point, match_bit, freqs, learned, net_x, settings, squash, stretch, state_next,
         state_total, reciprocal, state_only,
@@ -949,7 +949,7 @@ def code_steps_kernel(
     net += member * tl.load(sizes + 20)
     net_u += member * tl.load(sizes + 21)
     net_h += member * tl.load(sizes + 22)
-    apm_node += member * tl.load(sizes + 23)
+    apm_order3 += member * tl.load(sizes + 23)
     apm_byte += member * tl.load(sizes + 24)
     apm_order2 += member * tl.load(sizes + 25)
     match_ptr += member * tl.load(sizes + 26)
@@ -978,7 +978,7 @@ def code_steps_kernel(
             if invalid == 0:
                 _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
                                high, prefix, keys, table, slots, tags, state_logit, state_total, mixer,
-                               final, rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr,
+                               final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr,
                                match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
                                apm_point, match_bit, freqs, net_x, settings, squash, stretch, state_only, hadamard,
                                STATES,
@@ -1002,7 +1002,7 @@ def code_steps_kernel(
                 if invalid == 0:
                     _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, stride,
                                  high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count,
-                                 mixer, mixer_updates, final, rows, logits, net, net_u, net_h, apm_node, apm_byte,
+                                 mixer, mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte,
                                  apm_order2, match_ptr, match_len, history, history_len, match_table,
                                  match_table_len, match_prob, match_count, runs, byte_slots, lane_runs, run_prob,
                                  run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, net_x,

@@ -7,9 +7,9 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
-model's (match.py) -> six or seven logistic mixers (mixer.py) -> the Walsh-Hadamard network (wht.py)
-over their logits and the first inputs -> a second mixer over the eight logits -> three APMs (apm.py) -> 4 integer frequencies for the
-round (quantise.py).
+model's (match.py) -> six or seven logistic mixers (mixer.py) -> the Walsh-Hadamard network
+(wht.py) over their logits and the first inputs -> a second mixer over the eight logits -> three
+APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
 loop (rounds.py), `predict_round` and `learn_round` on `kernel_state`; the predictor knows nothing
@@ -83,7 +83,7 @@ _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
 # measurable.)
 _KERNEL_STATE_FIELDS = (
     "stride", "table_mask", "high", "prefix", "keys", "kinds", "table", "slots", "tags", "state_prob",
-    "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_node",
+    "state_logit", "state_count", "mixer", "final", "rows", "logits", "net", "net_u", "net_h", "apm_order3",
     "apm_byte", "apm_order2", "match_ptr", "match_len", "history", "match_table", "match_prob",
     "match_count", "runs", "byte_slots", "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix",
     "apm_point", "match_bit", "p_final", "freqs", "learned", "settings", "mixer_updates", "net_x")
@@ -125,9 +125,9 @@ class Predictor:
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state (_final_row).
         self.final = np.full((MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
-        self.apm_node = apm_rows(NODES)                                  # context: the node
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
+        self.apm_order3 = apm_rows(1 << 16)                              # context: node, last 3 bytes, hashed
         self.match_table = zeroed(1 << config.match_bits, np.int64, huge_pages=huge_pages)
         self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
@@ -256,9 +256,10 @@ def _order2_selector(last_bytes):
 
 
 @njit(inline="always")
-def _apm_order2_row(history, half, high, j):
-    """Rows of one nibble's 15 nodes are adjacent: one block of 16 rows per hashed context."""
-    block = np.int64(mix(history & 0xFFFF, half * 17 + high) >> np.uint64(52))
+def _apm_hashed_row(context, half, high, j):
+    """The row of an APM of 2^16 rows by a hashed context (the last 2 or 3 bytes) and the node: rows of
+    one nibble's 15 nodes are adjacent, one block of 16 rows per hashed context."""
+    block = np.int64(mix(context, half * 17 + high) >> np.uint64(52))
     return block * 16 + j
 
 
@@ -286,11 +287,11 @@ def _top(pair, prefix):
 def predict_round(quarter, step, active, m):
     """Fill m.freqs [B, 4] for the round (quarter of the byte at `step`); lanes not `active` get [TOTAL, 0, 0, 0]."""
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
-     logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
+     logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
      lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob,
      net_x) = (
         m.stride, m.high, m.prefix, m.keys, m.table, m.table_mask, m.slots, m.tags, m.state_prob, m.state_logit,
-        m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte, m.apm_order2,
+        m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_order3, m.apm_byte, m.apm_order2,
         m.match_ptr, m.match_len, m.history, m.match_prob, m.lane_state, m.inputs, m.p_mix, m.apm_point,
         m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob, m.net_x)
     lanes, contexts = keys.shape
@@ -333,9 +334,11 @@ def predict_round(quarter, step, active, m):
                         touched += mixer[order2_set_row + k // width, k % width]
                     if layer1 == LAYER1:
                         touched += mixer[order3_row + k // width, k % width]
-                order2_row = _apm_order2_row(lane_state[b, 0], half, high[b], 1)
+                order2_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], 1)
+                order3_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], 1)
                 for k in range(0, 15 * POINTS, 16):
                     touched += apm_order2[order2_row + k // POINTS, k % POINTS]
+                    touched += apm_order3[order3_row + k // POINTS, k % POINTS]
                     touched += apm_byte[last_byte * NODES + first + k // POINTS, k % POINTS]
         p_final[0, 0] = touched   # keeps the loads; overwritten below
     for b in range(lanes):
@@ -417,11 +420,12 @@ def predict_round(quarter, step, active, m):
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
             if use_apm:
-                p_node, point = apm_refine(apm_node, node, logit)
-                p_byte, _ = apm_refine(apm_byte, last_byte * NODES + node, logit)
-                p_order2, _ = apm_refine(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), logit)
+                p_byte, point = apm_refine(apm_byte, last_byte * NODES + node, logit)
+                p_order2, _ = apm_refine(apm_order2, _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], j), logit)
+                p_order3, _ = apm_refine(apm_order3, _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], j),
+                                         logit)
                 apm_point[b, j] = point
-                p = (p + p_node + 3 * p_byte + 3 * p_order2 + 4) >> 3
+                p = (p + 2 * p_byte + 3 * p_order2 + 2 * p_order3 + 4) >> 3
             p_final[b, j] = min(max(p, 1), 4095)
         pair_frequencies(p_final, freqs, b, top)
 
@@ -430,11 +434,11 @@ def predict_round(quarter, step, active, m):
 def learn_round(quarter, step, active, symbols, m):
     """Learn the round's two-bit symbols [B] of the `active` lanes, in lane order."""
     (stride, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer, final,
-     rows, logits, net, net_u, net_h, apm_node, apm_byte, apm_order2, match_ptr, match_len, history,
+     rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len, history,
      match_table, match_prob, match_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, settings,
      runs, byte_slots, lane_runs, run_prob, run_count, mixer_updates, net_x) = (
         m.stride, m.high, m.prefix, m.keys, m.kinds, m.table, m.slots, m.tags, m.state_prob, m.state_logit,
-        m.state_count, m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_node, m.apm_byte,
+        m.state_count, m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_order3, m.apm_byte,
         m.apm_order2, m.match_ptr, m.match_len, m.history, m.match_table, m.match_prob, m.match_count,
         m.lane_state, m.inputs, m.p_mix, m.apm_point, m.match_bit, m.learned, m.settings, m.runs, m.byte_slots,
         m.lane_runs, m.run_prob, m.run_count, m.mixer_updates, m.net_x)
@@ -512,10 +516,11 @@ def learn_round(quarter, step, active, symbols, m):
             mix_train(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
                       final_rate)
             if settings[P_APM]:
-                apm_train(apm_node, node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
-                apm_train(apm_order2, _apm_order2_row(lane_state[b, 0], half, high[b], j), apm_point[b, j], bit,
-                          apm_rate)
+                apm_train(apm_order2, _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], j), apm_point[b, j],
+                          bit, apm_rate)
+                apm_train(apm_order3, _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], j),
+                          apm_point[b, j], bit, apm_rate)
             j = 2 * j + bit
         if pair == 0:
             prefix[b] = symbol
