@@ -665,8 +665,8 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                  mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr,
                  match_len, history, history_len, match_table, match_table_len, match_prob, match_count, runs,
                  byte_slots, lane_runs, run_prob, run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned,
-                 net_x, settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES: tl.constexpr,
-                 CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
+                 net_x, settings, squash, stretch, state_next, reciprocal, state_only, hadamard,
+                 STATES: tl.constexpr, CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
     """predictor.learn_round."""
     surprise = tl.load(settings + P_SURPRISE)
     layer1 = tl.load(settings + P_LAYER1)
@@ -981,9 +981,7 @@ def code_steps_kernel(
                                final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr,
                                match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
                                apm_point, match_bit, freqs, net_x, settings, squash, stretch, state_only, hadamard,
-                               STATES,
-                               CONTEXT_BLOCK,
-                               INPUT_BLOCK)
+                               STATES, CONTEXT_BLOCK, INPUT_BLOCK)
                 shift = 6 - 2 * quarter
                 for b in range(lanes):
                     symbol = tl.full((), 0, tl.int64)
@@ -1006,5 +1004,5 @@ def code_steps_kernel(
                                  apm_order2, match_ptr, match_len, history, history_len, match_table,
                                  match_table_len, match_prob, match_count, runs, byte_slots, lane_runs, run_prob,
                                  run_count, lane_state, inputs, p_mix, apm_point, match_bit, learned, net_x,
-                                 settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES, CONTEXT_BLOCK,
-                                 INPUT_BLOCK)
+                                 settings, squash, stretch, state_next, reciprocal, state_only, hadamard, STATES,
+                                 CONTEXT_BLOCK, INPUT_BLOCK)

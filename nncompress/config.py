@@ -52,8 +52,9 @@ class ModelConfig:
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
     final_boost: int = 4          # added to it at first, halved after final_boost_bytes bytes coded:
     final_boost_bytes: int = 5000  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
-    surprise: int = 256           # errors (12-bit) below this teach the layer-1 sets and the network nothing:
-                                  # skipping such small steps saves time
+    surprise: int = 256           # errors (12-bit) up to this teach the layer-1 sets and the network nothing:
+                                  # skipping such small steps saves time (-6 on enwik8_1M: 128 saves 20 bytes,
+                                  # 0.01%; -7..-9 use 64; benchmarks/results/model_candidates/README.md)
     net_rate: int = 48            # step of the WHT network (wht.py), the eighth input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0012)
     # Lanes: the block is cut into B contiguous segments coded in lockstep (benchmarks/results/lanes_presets.md).

@@ -325,7 +325,8 @@ def predict_round(quarter, step, active, m):
                 last_byte = lane_state[b, 0] & 255
                 byte_row = _row(BYTE_SET, last_byte, first)
                 byte2_row = _row(BYTE2_SET, (lane_state[b, 0] >> 8) & 255, first)
-                order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), half * 4 if by_depth else first)
+                order2_first = half * 4 if by_depth else first
+                order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), order2_first)
                 order3_row = _row(order3_set, _order3_selector(lane_state[b, 0]), first)
                 for k in range(0, 15 * width, 16):   # 16 int32 weights: one cache line
                     touched += mixer[byte_row + k // width, k % width]
