@@ -70,9 +70,10 @@ class DeviceSteps:
         """[members, the longest array's size]: each member's array flattened, zero padded. Copied
         member by member, so the host never holds a second copy of all the models."""
         size = max(1, max(a.size for a in arrays))   # (no zero-sized tensors: a replay has no words)
+        arrays = [device_view(np.ascontiguousarray(a)) for a in arrays]
         stacked = torch.zeros((len(arrays), size), dtype=torch.from_numpy(arrays[0][:0]).dtype, device=self._device)
         for row, a in zip(stacked, arrays):
-            row[:a.size].copy_(torch.from_numpy(np.ascontiguousarray(a).reshape(-1)))
+            row[:a.size].copy_(torch.from_numpy(a.reshape(-1)))
         return stacked
 
     def run(self, modes: list[int], lane_lengths: list[np.ndarray], first: int, last: int,
@@ -112,6 +113,12 @@ class DeviceSteps:
             _copy_back(row, grid)
 
 
+def device_view(array: np.ndarray) -> np.ndarray:
+    """A uint16 array (the APMs') viewed as int16: torch's unsigned types beyond uint8 are incomplete
+    on CUDA. The kernel masks what it loads back to 16 bits."""
+    return array.view(np.int16) if array.dtype == np.uint16 else array
+
+
 def _copy_back(row: torch.Tensor, target: np.ndarray) -> None:
     """A member's row of a stacked tensor into its numpy array."""
-    np.copyto(target, row[:target.size].cpu().numpy().reshape(target.shape))
+    np.copyto(target, row[:target.size].cpu().numpy().view(target.dtype).reshape(target.shape))

@@ -18,7 +18,8 @@ within a block.
 
 Every value is an integer, as in the reference: int64 with arithmetic shifts, hashes in wrapping
 uint64, the coder's state in uint64 (stored as int64 and bitcast). The coder state and the words
-travel as int64 and int32 tensors (torch's unsigned types are incomplete), reinterpreted here.
+travel as int64 and int32 tensors, and the APMs' uint16 points as int16 (torch's unsigned types
+are incomplete), reinterpreted here.
 Within a lane, the contexts' bit histories are learned one context at a time, in order: two
 contexts can share a slot, and then the second must see the first one's update. Every store
 that a later step of the same program reads is followed by a barrier, so that on a GPU no
@@ -437,11 +438,12 @@ def _net_train(params, row, x, count, u_in, h_in, error, rate, hadamard):
 
 @triton.jit
 def _apm_refine(table, row, logit):
+    """apm.apm_refine; the maps' uint16 points travel as int16 (device_steps.py)."""
     x = logit + 2048
     lo = x >> 7
     frac = x & 127
     at = table + row * POINTS + lo
-    p = (tl.load(at).to(tl.int64) * (128 - frac) + tl.load(at + 1).to(tl.int64) * frac) >> 11
+    p = ((tl.load(at).to(tl.int64) & 0xFFFF) * (128 - frac) + (tl.load(at + 1).to(tl.int64) & 0xFFFF) * frac) >> 11
     return p, lo
 
 
@@ -449,8 +451,8 @@ def _apm_refine(table, row, logit):
 def _apm_train(table, row, point, bit, rate):
     at = table + row * POINTS + point
     for k in range(2):
-        value = tl.load(at + k).to(tl.int64)
-        tl.store(at + k, (value + (((bit << 16) - value) >> rate)).to(tl.int32))
+        value = tl.load(at + k).to(tl.int64) & 0xFFFF
+        tl.store(at + k, (value + (((bit << 16) - value) >> rate)).to(tl.int16))
 
 
 # ---- predictor.py -----------------------------------------------------------------------------

@@ -337,7 +337,7 @@ def predict_round(quarter, step, active, m):
                         touched += mixer[order3_row + k // width, k % width]
                 order2_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], 1)
                 order3_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], 1)
-                for k in range(0, 15 * POINTS, 16):
+                for k in range(0, 15 * POINTS, 32):   # 32 uint16 points: one cache line
                     touched += apm_order2[order2_row + k // POINTS, k % POINTS]
                     touched += apm_order3[order3_row + k // POINTS, k % POINTS]
                     touched += apm_byte[last_byte * NODES + first + k // POINTS, k % POINTS]

@@ -17,7 +17,7 @@ from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource, compile
 
 from nncompress.config import preset_config
-from nncompress.kernels.device_steps import MODEL_ARRAYS, SHARED_ARRAYS, TABLES, DeviceSteps
+from nncompress.kernels.device_steps import MODEL_ARRAYS, SHARED_ARRAYS, TABLES, DeviceSteps, device_view
 from nncompress.kernels.steps import code_steps_kernel
 from nncompress.lanes import LaneLayout
 from nncompress.predictor import Predictor
@@ -34,7 +34,7 @@ def main(preset: int, arch: int) -> None:
     signature = {name: "i32" for name in names[:names.index("members")]}
     signature.update(members="*i64", sizes="*i64", grid="*u8", lane_lengths="*i64", coder="*i64", words="*i32",
                      symbols="*i64")
-    signature.update({name: POINTER[getattr(m, name).dtype] for name in MODEL_ARRAYS + SHARED_ARRAYS})
+    signature.update({name: POINTER[device_view(getattr(m, name)).dtype] for name in MODEL_ARRAYS + SHARED_ARRAYS})
     signature.update({name: POINTER[table.dtype] for name, table in TABLES.items()})
     constants = DeviceSteps.constants(m)
     signature.update({name: "constexpr" for name in constants})
