@@ -325,16 +325,18 @@ def predict_round(quarter, step, active, m):
                 last_byte = lane_state[b, 0] & 255
                 byte_row = _row(BYTE_SET, last_byte, first)
                 byte2_row = _row(BYTE2_SET, (lane_state[b, 0] >> 8) & 255, first)
-                order2_first = half * 4 if by_depth else first
-                order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), order2_first)
-                order3_row = _row(order3_set, _order3_selector(lane_state[b, 0]), first)
+                # By depth, the order-2 set's nibble has 4 rows (half * 4 + depth), else 15 (one per node).
+                order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), half * 4 if by_depth else first)
+                order2_set_end = (4 if by_depth else 15) * width
+                order3_set_row = _row(order3_set, _order3_selector(lane_state[b, 0]), first)
                 for k in range(0, 15 * width, 16):   # 16 int32 weights: one cache line
                     touched += mixer[byte_row + k // width, k % width]
                     if layer1 > LAYER1 - HISTORY_SETS:
                         touched += mixer[byte2_row + k // width, k % width]
-                        touched += mixer[order2_set_row + k // width, k % width]
+                        if k < order2_set_end:
+                            touched += mixer[order2_set_row + k // width, k % width]
                     if layer1 == LAYER1:
-                        touched += mixer[order3_row + k // width, k % width]
+                        touched += mixer[order3_set_row + k // width, k % width]
                 order2_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], 1)
                 order3_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], 1)
                 for k in range(0, 15 * POINTS, 32):   # 32 uint16 points: one cache line
@@ -422,9 +424,10 @@ def predict_round(quarter, step, active, m):
             p_mix[b, j] = p
             if use_apm:
                 p_byte, point = apm_refine(apm_byte, last_byte * NODES + node, logit)
-                p_order2, _ = apm_refine(apm_order2, _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], j), logit)
-                p_order3, _ = apm_refine(apm_order3, _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], j),
-                                         logit)
+                order2_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], j)
+                order3_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], j)
+                p_order2, _ = apm_refine(apm_order2, order2_row, logit)
+                p_order3, _ = apm_refine(apm_order3, order3_row, logit)
                 apm_point[b, j] = point
                 p = (p + 2 * p_byte + 3 * p_order2 + 2 * p_order3 + 4) >> 3
             p_final[b, j] = min(max(p, 1), 4095)
