@@ -71,6 +71,9 @@ MATCH_LEN = tl.constexpr(hashing.CONTEXT_CODES["matchlen"])   # matcho1 is the n
 MATCH_O1 = tl.constexpr(hashing.CONTEXT_CODES["matcho1"])
 ORDER10 = tl.constexpr(hashing.CONTEXT_CODES["o10"])
 ORDER20 = tl.constexpr(hashing.CONTEXT_CODES["o20"])
+SHAPE = tl.constexpr(hashing.CONTEXT_CODES["shape"])
+SHAPE_WORD = tl.constexpr(hashing.CONTEXT_CODES["shapeword"])
+SHAPE12 = tl.constexpr(hashing.CONTEXT_CODES["shape12"])
 OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
 CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
@@ -127,6 +130,42 @@ def _is_open(c):
 @triton.jit
 def _is_close(c):
     return (c == CLOSE_1) | (c == CLOSE_2) | (c == CLOSE_3)
+
+
+@triton.jit
+def _byte_class(c):
+    """hashing.byte_class."""
+    return tl.where((c >= 97) & (c <= 122), 0,
+           tl.where((c >= 65) & (c <= 90), 1,
+           tl.where((c >= 48) & (c <= 57), 2,
+           tl.where(c == 32, 3,
+           tl.where(c == 10, 4,
+           tl.where(c == 46, 5,
+           tl.where(c == 44, 6,
+           tl.where((c == 39) | (c == 34), 7,
+           tl.where((c == 91) | (c == 123) | (c == 60) | (c == 40), 8,
+           tl.where((c == 93) | (c == 125) | (c == 62) | (c == 41), 9,
+           tl.where((c == 124) | (c == 61), 10, 11))))))))))).to(tl.int64)
+
+
+@triton.jit
+def _shape(last):
+    """hashing.shape."""
+    value = tl.full((), 0, tl.int64)
+    for k in range(7):
+        value = (value << 4) | _byte_class((last >> (8 * k)) & 255)
+    return value
+
+
+@triton.jit
+def _shape12(history, start, step):
+    """hashing.shape12."""
+    value = tl.full((), 0, tl.int64)
+    for k in range(12):
+        t = step - k
+        byte = tl.load(history + start + t, mask=t >= 0, other=0).to(tl.int64)
+        value |= tl.where(t >= 0, tl.minimum(_byte_class(byte), 3), 3) << (2 * (11 - k))
+    return value
 
 
 @triton.jit
@@ -199,15 +238,21 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v38 = _high_bits(_mix(s5 & 0xFFFF, s1), 8)
     v39 = _high_bits(_mix(s1, above), 8)
     v40 = _high_bits(_mix(s2, c), 8)
+    v45 = (_shape(last) << 8) | c
+    v46 = _high_bits(_mix(_shape(last), s1), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
     kind = code % LANE_LOCAL
     v43 = tl.full((), 0, tl.int64)
     v44 = tl.full((), 0, tl.int64)
-    if tl.max(tl.where(in_use & (kind >= ORDER10), 1, 0), axis=0) != 0:   # the long orders cost 30 loads
+    v47 = tl.full((), 0, tl.int64)
+    # The long orders cost 30 loads, shape12 12: only where a context reads them.
+    if tl.max(tl.where(in_use & ((kind == ORDER10) | (kind == ORDER20)), 1, 0), axis=0) != 0:
         v43 = _long_order(history, start, step, 10)
         v44 = _long_order(history, start, step, 20)
+    if tl.max(tl.where(in_use & (kind == SHAPE12), 1, 0), axis=0) != 0:
+        v47 = (_shape12(history, start, step) << 8) | c
     order_mask = (tl.full((CONTEXT_BLOCK,), 1, tl.int64) << (8 * tl.minimum(kind, 7))) - 1
     value = tl.where(kind < 8, last & order_mask,
             tl.where(kind == 16, v16,
@@ -234,7 +279,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == 38, v38,
             tl.where(kind == 39, v39,
             tl.where(kind == 40, v40,
-            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))
+            tl.where(kind == SHAPE, v45,
+            tl.where(kind == SHAPE_WORD, v46,
+            tl.where(kind == SHAPE12, v47,
+            tl.where(kind == ORDER10, v43, v44)))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)
@@ -540,9 +588,10 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             order3 = _order3_selector(recent)
             top = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
             bracket = tl.load(lane_state + b * LANE_STATE_WIDTH + 5) & 255
-            text_state = tl.where(bracket == OPEN_1, 2,
-                         tl.where(bracket == OPEN_2, 4, tl.where(bracket == OPEN_3, 6, 0)))
-            text_state += (tl.load(lane_state + b * LANE_STATE_WIDTH + 1) != 0).to(tl.int64)
+            text_state = tl.where(bracket == OPEN_1, 1,
+                         tl.where(bracket == OPEN_2, 2, tl.where(bracket == OPEN_3, 3, 0))).to(tl.int64)
+            for k in range(3):   # predictor._text_state
+                text_state = text_state * 6 + tl.minimum(_byte_class((recent >> (8 * k)) & 255), 5)
             slot = tl.load(slots + b * contexts + i, mask=is_context, other=-1)
             run = tl.load(lane_runs + b * contexts + run_context, mask=is_run, other=0)
             run_slot = tl.load(slots + b * contexts + run_context, mask=is_run, other=-1)

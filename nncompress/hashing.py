@@ -43,7 +43,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      matcho1=42,     # the expected byte (or none) and the last byte
                      # Long orders, hashed from the lane's history (long_order).
                      o10=43,         # the last 10 bytes
-                     o20=44)         # the last 20 bytes
+                     o20=44,         # the last 20 bytes
+                     # The text's shape: bytes by class (byte_class), whatever their letters.
+                     shape=45,       # the classes of the last 7 bytes and the last byte
+                     shapeword=46,   # the classes of the last 7 bytes and the current word
+                     shape12=47)     # the coarse classes of the last 12 bytes (shape12) and the last byte
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -161,12 +165,69 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(lane_state[b, 1], above) >> np.uint64(8))
         elif kind == 40:
             value = np.int64(mix(lane_state[b, 2], c) >> np.uint64(8))
+        elif kind == 45:
+            value = (shape(last) << 8) | c
+        elif kind == 46:
+            value = np.int64(mix(shape(last), lane_state[b, 1]) >> np.uint64(8))
+        elif kind == 47:
+            value = (shape12(history, start, step) << 8) | c
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:
             continue   # matchlen, matcho1: match_contexts
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
+
+
+@njit(inline="always")
+def byte_class(c):
+    """The byte's class, 0..11: lower-case letter, capital, digit, space, newline, then punctuation by
+    role: `.`, `,`, quotes, opening and closing brackets, `|` and `=`, anything else. The text state
+    (predictor.py) reads 0..5, the rest folded into 5."""
+    if 97 <= c <= 122:
+        return 0
+    if 65 <= c <= 90:
+        return 1
+    if 48 <= c <= 57:
+        return 2
+    if c == 32:
+        return 3
+    if c == 10:
+        return 4
+    if c == 46:
+        return 5
+    if c == 44:
+        return 6
+    if c == 39 or c == 34:
+        return 7
+    if c == 91 or c == 123 or c == 60 or c == 40:
+        return 8
+    if c == 93 or c == 125 or c == 62 or c == 41:
+        return 9
+    if c == 124 or c == 61:
+        return 10
+    return 11
+
+
+@njit(inline="always")
+def shape(last):
+    """The classes of the 7 bytes in `last` (newest lowest), 4 bits each, the newest highest: how the
+    text looks (a word's length and case, the markup around it) whatever its letters."""
+    value = np.int64(0)
+    for k in range(7):
+        value = (value << 4) | byte_class((last >> (8 * k)) & 255)
+    return value
+
+
+@njit(inline="always")
+def shape12(history, start, step):
+    """The classes of the lane's last 12 bytes (history[start + step] the newest, in the highest bits), 2 bits
+    each: lower-case letter, capital, digit, anything else (also before the lane's start)."""
+    value = np.int64(0)
+    for k in range(12):
+        t = step - k
+        value |= (min(byte_class(np.int64(history[start + t])), 3) if t >= 0 else 3) << (2 * (11 - k))
+    return value
 
 
 @njit(inline="always")

@@ -27,7 +27,7 @@ from numba.extending import register_jitable
 
 from .apm import POINTS, apm_refine, apm_rows, apm_train
 from .config import ModelConfig
-from .hashing import (CONTEXT_CODES, LANE_LOCAL, LANE_STATE_WIDTH, OPEN_BRACKETS, match_contexts, mix,
+from .hashing import (CONTEXT_CODES, LANE_LOCAL, LANE_STATE_WIDTH, OPEN_BRACKETS, byte_class, match_contexts, mix,
                       next_byte_contexts)
 from .jit import kernel
 from .lanes import LaneLayout
@@ -42,7 +42,7 @@ from .wht import WIDTH, net_forward, net_parameters, net_train
 
 NODES = 255          # tree nodes of a byte: 15 of the high nibble, 16 x 15 of the low one
 MATCH_STATES = 3     # the node is off the match's path, on it with a short match, with a long one
-TEXT_STATES = 8      # innermost open bracket (none, [, {, <) x inside a word or not
+TEXT_STATES = 4 * 6 * 6 * 6  # innermost open bracket (none, [, {, <) x the coarse classes of the last 3 bytes
 ORDER2_SELECTORS = 1024  # the last two bytes, hashed, select one of these weight sets
 ORDER3_SELECTORS = 1024  # the last three bytes, hashed, select one of these (config.order3_set)
 # Layer 1: seven weight sets per node, each chosen by a selector; a selector value owns NODES
@@ -273,6 +273,20 @@ def _net_inputs(logits, x, width, y):
 
 
 @njit(inline="always")
+def _text_state(last_bytes, bracket):
+    """The text set's selector: the innermost open bracket (none, [, {, <) and the coarse classes of the
+    last three bytes (hashing.byte_class 0..5): where in a word, a number or the markup the byte is.
+    In place of bracket x in-word (format 7): -0.43% at -9 on enwik8_1M, -0.69% at -6 on enwik8_4M."""
+    state = 0
+    for rank in range(len(OPEN_BRACKETS)):
+        if bracket == OPEN_BRACKETS[rank]:
+            state = rank + 1
+    for k in range(3):
+        state = state * 6 + min(byte_class((last_bytes >> (8 * k)) & 255), 5)
+    return state
+
+
+@njit(inline="always")
 def _depth(j):
     return 0 if j < 2 else (1 if j < 4 else (2 if j < 8 else 3))
 
@@ -364,12 +378,7 @@ def predict_round(quarter, step, active, m):
         order2 = _order2_selector(lane_state[b, 0])
         order3 = _order3_selector(lane_state[b, 0])
         top = _top(pair, prefix[b])
-        bracket = lane_state[b, 5] & 255   # the innermost open one: [ { < or none
-        text_state = 0
-        for rank in range(len(OPEN_BRACKETS)):
-            if bracket == OPEN_BRACKETS[rank]:
-                text_state = 2 * (rank + 1)
-        text_state += lane_state[b, 1] != 0
+        text_state = _text_state(lane_state[b, 0], lane_state[b, 5] & 255)
         for t in range(3):
             j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]

@@ -12,7 +12,7 @@ from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
 from nncompress.pages import SMALL_INPUT, zeroed
-from nncompress.predictor import Predictor
+from nncompress.predictor import Predictor, _text_state
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
@@ -200,6 +200,32 @@ def test_long_orders_see_exactly_their_bytes():
     assert _key("o20", twenty) != _key("o20", b"!" + twenty[1:])
     assert _key("o10", twenty) != _key("o20", twenty)
     assert _key("o10", ten[:3]) == _key("o10", b"\0" * 7 + ten[:3])   # as if the lane began with zeros
+
+
+def test_shape_contexts_see_classes_not_letters():
+    # shape: the classes of the last 7 bytes and the last byte itself
+    assert _key("shape", b"xx The cat") == _key("shape", b"yy Abc dot")
+    assert _key("shape", b"xx The cat") != _key("shape", b"xx the cat")    # case is a class
+    assert _key("shape", b"xx The cat") != _key("shape", b"xx The caz")    # the last byte counts
+    assert _key("shape", b"[[a|b]] x") == _key("shape", b"((a=b)) x")     # punctuation by role
+    assert _key("shape", b"[[a|b]] x") != _key("shape", b"[[a,b]] x")
+    # shapeword: the classes and the current word, case folded
+    assert _key("shapeword", b"xx the Cat") == _key("shapeword", b"yy abc Cat")
+    assert _key("shapeword", b"xx the Cat") != _key("shapeword", b"xx the Cab")
+    # shape12: 12 bytes as letters by case, digits, the rest (also before the lane's start); the last byte
+    assert _key("shape12", b"Zz abcdefg, hi") == _key("shape12", b"Qq hijklmn. hi")
+    assert _key("shape12", b"Zz abcdefg, hi") != _key("shape12", b"Qq hijklmN. hi")
+    assert _key("shape12", b"ab") == _key("shape12", b"...........ab")
+
+
+def test_text_state_reads_the_bracket_and_three_classes():
+    def state(text: bytes, bracket: int = 0):
+        return _text_state(int.from_bytes(text[-7:][::-1], "little"), bracket)
+    assert state(b"abc") == state(b"xyz") != state(b"abC")
+    assert state(b"a, b") == state(b"a. b") != state(b"a1 b")   # punctuation folded into one class
+    assert state(b"abc") != state(b"abc", ord("[")) != state(b"abc", ord("<"))
+    assert state(b"abc", ord("(")) == state(b"abc")                 # ( is no bracket here
+    assert len({state(bytes([a, b, c]), k) for a in b"a1 .\n" for b in b"A " for c in b"z|" for k in b"\0[{<"}) == 80
 
 
 def test_match_contexts_see_the_expected_byte():
