@@ -28,7 +28,8 @@ _FORMAT2_CONTEXTS = dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words"
                          lane_contexts=())
 _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "word", "markup"))
 _OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False)
-_STRONG = preset_config(7)
+_DEFAULT, _STRONG = preset_config(DEFAULT_PRESET), preset_config(7)
+_SHAPES = ("shape", "shapeword", "shape12")
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise)
 
@@ -40,23 +41,38 @@ VARIANTS = [
     ("+ WHT network", dict(_FORMAT2_LANE_CONTEXTS, apm=False, history_sets=False)),
     ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, history_sets=False)),
     ("+ 2 weight sets chosen by the byte before the last and the last two bytes", dict(_FORMAT2_LANE_CONTEXTS)),
-    ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2 (= default -6)", dict()),
-    ("+ -7's 18 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
-     "the last 10 and 20 bytes; lane o2", _STRONG_CONTEXTS),
+    ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2",
+     dict(contexts=tuple(name for name in _DEFAULT.contexts if name not in _SHAPES))),
+    ("+ the text's shape: the classes of the last 7 bytes (= default -6)", dict()),
+    ("+ -7's 20 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
+     "the last 10 and 20 bytes, two more of the shape; lane o2", _STRONG_CONTEXTS),
     ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4)),
     ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4, run_inputs=True)),
 ]
 
-# (label, overrides) for --leave-out-of: each component left out of the whole preset alone.
+
+
+def _switched_off(name):
+    """config -> the overrides that switch the component `name` off, or None where the config lacks it."""
+    return lambda config: {name: False} if getattr(config, name) else None
+
+
+def _without_shapes(config):
+    contexts = tuple(name for name in config.contexts if name not in _SHAPES)
+    return dict(contexts=contexts) if contexts != config.contexts else None
+
+
+# (label, config -> overrides or None) for --leave-out-of: each component left out of the whole preset alone.
 LEAVE_OUT = [
-    ("without the match model", dict(match_model=False)),
-    ("without the WHT network", dict(wht_network=False)),
-    ("without the APMs", dict(apm=False)),
+    ("without the match model", _switched_off("match_model")),
+    ("without the WHT network", _switched_off("wht_network")),
+    ("without the APMs", _switched_off("apm")),
     ("without the weight sets chosen by the byte before the last, the last two bytes (and the last three)",
-     dict(history_sets=False)),
-    ("without the run inputs", dict(run_inputs=False)),
+     _switched_off("history_sets")),
+    ("without the run inputs", _switched_off("run_inputs")),
+    ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without_shapes),
 ]
 
 _CHILD = """
@@ -96,8 +112,8 @@ def main() -> int:
     preset = args.leave_out_of or DEFAULT_PRESET
     if args.leave_out_of:
         config = preset_config(preset)
-        variants = [(f"-{preset}", {})] + [(label, overrides) for label, overrides in LEAVE_OUT
-                                            if all(getattr(config, key) for key in overrides)]
+        variants = [(f"-{preset}", {})] + [(label, overrides(config)) for label, overrides in LEAVE_OUT
+                                            if overrides(config) is not None]
         out = args.out or f"benchmarks/results/ablation_leave_out_{preset}"
     else:
         variants, out = VARIANTS, args.out or "benchmarks/results/ablation"
