@@ -238,8 +238,9 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v38 = _high_bits(_mix(s5 & 0xFFFF, s1), 8)
     v39 = _high_bits(_mix(s1, above), 8)
     v40 = _high_bits(_mix(s2, c), 8)
-    v45 = (_shape(last) << 8) | c
-    v46 = _high_bits(_mix(_shape(last), s1), 8)
+    text_shape = _shape(last)
+    v45 = (text_shape << 8) | c
+    v46 = _high_bits(_mix(text_shape, s1), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
