@@ -51,6 +51,12 @@ class _Terminated(KeyboardInterrupt):
     """Raised by the SIGTERM handler so that the same clean-up as for Ctrl-C runs."""
 
 
+class _Interrupted(KeyboardInterrupt):
+    """Raised by the SIGINT handler. Not KeyboardInterrupt itself: CPython remembers a bare one that
+    leaves some of its entry points as unhandled, and then ends the process by SIGINT (status -2) even
+    after run_each has handled it; a Ctrl-C that landed while numba loaded the kernels did that."""
+
+
 @dataclass
 class Options:
     to_stdout: bool = False
@@ -450,7 +456,7 @@ _received: list[int] = []   # the stop signals received while running (see _stop
 
 
 def _raise_stop(signum: int) -> None:
-    raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    raise _Terminated() if signum == signal.SIGTERM else _Interrupted()
 
 
 def raise_if_stopped() -> None:
