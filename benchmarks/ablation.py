@@ -53,7 +53,6 @@ VARIANTS = [
 ]
 
 
-
 def _switched_off(name):
     """config -> the overrides that switch the component `name` off, or None where the config lacks it."""
     return lambda config: {name: False} if getattr(config, name) else None

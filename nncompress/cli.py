@@ -52,9 +52,10 @@ class _Terminated(KeyboardInterrupt):
 
 
 class _Interrupted(KeyboardInterrupt):
-    """Raised by the SIGINT handler. Not KeyboardInterrupt itself: CPython remembers a bare one that
-    leaves some of its entry points as unhandled, and then ends the process by SIGINT (status -2) even
-    after run_each has handled it; a Ctrl-C that landed while numba loaded the kernels did that."""
+    """Raised by the SIGINT handler. Not KeyboardInterrupt itself: with a bare one, a Ctrl-C that landed
+    while numba loaded the kernels sometimes ended the process by SIGINT (status -2, not 130) after
+    run_each had handled it, and SIGTERM's subclass never did (CPython tests for exactly
+    KeyboardInterrupt where it decides to end a process by SIGINT)."""
 
 
 @dataclass
