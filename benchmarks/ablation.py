@@ -30,6 +30,10 @@ _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "wor
 _OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False)
 _DEFAULT, _STRONG = preset_config(DEFAULT_PRESET), preset_config(7)
 _SHAPES = ("shape", "shapeword", "shape12")
+_STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
+# Format 8's default contexts, before format 9 put intag and wordgap in the place of skip and tag.
+_FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag", "tagword",
+                     "lineword", "column", "ind2", "shape")
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise)
 
@@ -42,10 +46,12 @@ VARIANTS = [
     ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, history_sets=False)),
     ("+ 2 weight sets chosen by the byte before the last and the last two bytes", dict(_FORMAT2_LANE_CONTEXTS)),
     ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2",
-     dict(contexts=tuple(name for name in _DEFAULT.contexts if name not in _SHAPES))),
-    ("+ the text's shape: the classes of the last 7 bytes (= default -6)", dict()),
-    ("+ -7's 20 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
-     "the last 10 and 20 bytes, two more of the shape; lane o2", _STRONG_CONTEXTS),
+     dict(contexts=_FORMAT8_CONTEXTS[:-1])),
+    ("+ the text's shape: the classes of the last 7 bytes (= format 8's -6)", dict(contexts=_FORMAT8_CONTEXTS)),
+    ("+ steady within a word: intag and wordgap in the place of skip and tag (= default -6)", dict()),
+    ("+ -7's 24 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
+     "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones; lane o2",
+     _STRONG_CONTEXTS),
     ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4)),
@@ -58,9 +64,12 @@ def _switched_off(name):
     return lambda config: {name: False} if getattr(config, name) else None
 
 
-def _without_shapes(config):
-    contexts = tuple(name for name in config.contexts if name not in _SHAPES)
-    return dict(contexts=contexts) if contexts != config.contexts else None
+def _without(names):
+    """config -> the overrides that leave the contexts `names` out, or None where the config has none of them."""
+    def overrides(config):
+        contexts = tuple(name for name in config.contexts if name not in names)
+        return dict(contexts=contexts) if contexts != config.contexts else None
+    return overrides
 
 
 # (label, config -> overrides or None) for --leave-out-of: each component left out of the whole preset alone.
@@ -71,7 +80,9 @@ LEAVE_OUT = [
     ("without the weight sets chosen by the byte before the last, the last two bytes (and the last three)",
      _switched_off("history_sets")),
     ("without the run inputs", _switched_off("run_inputs")),
-    ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without_shapes),
+    ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without(_SHAPES)),
+    ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
+     _without(_STEADY)),
 ]
 
 _CHILD = """

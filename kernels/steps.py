@@ -74,6 +74,10 @@ ORDER20 = tl.constexpr(hashing.CONTEXT_CODES["o20"])
 SHAPE = tl.constexpr(hashing.CONTEXT_CODES["shape"])
 SHAPE_WORD = tl.constexpr(hashing.CONTEXT_CODES["shapeword"])
 SHAPE12 = tl.constexpr(hashing.CONTEXT_CODES["shape12"])
+WORD_GAP = tl.constexpr(hashing.CONTEXT_CODES["wordgap"])
+IN_TAG = tl.constexpr(hashing.CONTEXT_CODES["intag"])
+LINE_GAP = tl.constexpr(hashing.CONTEXT_CODES["linegap"])
+PREVIOUS_GAP = tl.constexpr(hashing.CONTEXT_CODES["prevgap"])
 OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
 CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
@@ -184,6 +188,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     lower = tl.where((c >= 65) & (c <= 90), c + 32, c)
     word = tl.load(ls + 1)
     if (lower >= 97) & (lower <= 122):
+        tl.store(ls + 12, tl.load(ls + 12) + 1)
         tl.store(ls + 1, _high_bits(_mix(word + 1, lower), 8))
     elif word != 0:
         if tl.load(ls + 7) != 0:
@@ -192,6 +197,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
         tl.store(ls + 4, tl.load(ls + 2))
         tl.store(ls + 2, word)
         tl.store(ls + 1, tl.full((), 0, tl.int64))
+        tl.store(ls + 11, c)
+        tl.store(ls + 12, tl.full((), 0, tl.int64))
+    else:
+        tl.store(ls + 11, ((tl.load(ls + 11) << 8) | c) & 0xFFFFFFFF)
     column = tl.load(ls + 3)
     if column == 0:
         tl.store(ls + 8, c + 1)
@@ -207,6 +216,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     tl.debug_barrier()
     s1, s2, s3, s4 = tl.load(ls + 1), tl.load(ls + 2), tl.load(ls + 3), tl.load(ls + 4)
     s5, s6, s8, s9, s10 = tl.load(ls + 5), tl.load(ls + 6), tl.load(ls + 8), tl.load(ls + 9), tl.load(ls + 10)
+    gap, word_length = tl.load(ls + 11), tl.load(ls + 12)
     above_at = s10 + s3
     above = tl.full((), 0, tl.int64)
     if (s9 > 0) & (above_at < s9):
@@ -241,6 +251,11 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     text_shape = _shape(last)
     v45 = (text_shape << 8) | c
     v46 = _high_bits(_mix(text_shape, s1), 8)
+    gap_length = _mix(gap, word_length).to(tl.int64, bitcast=True)
+    v48 = _high_bits(_mix(gap_length, s5 & 0xFFFF), 8)
+    v49 = _high_bits(_mix(s6, s5), 8)
+    v50 = _high_bits(_mix(gap_length, s8), 8)
+    v51 = _high_bits(_mix(s2, gap), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -283,7 +298,11 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == SHAPE, v45,
             tl.where(kind == SHAPE_WORD, v46,
             tl.where(kind == SHAPE12, v47,
-            tl.where(kind == ORDER10, v43, v44)))))))))))))))))))))))))))))
+            tl.where(kind == WORD_GAP, v48,
+            tl.where(kind == IN_TAG, v49,
+            tl.where(kind == LINE_GAP, v50,
+            tl.where(kind == PREVIOUS_GAP, v51,
+            tl.where(kind == ORDER10, v43, v44)))))))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)

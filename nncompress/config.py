@@ -25,9 +25,10 @@ class ModelConfig:
     # enwik8_4M for 6% of the speed; ind1 and ind1o2 would earn 0.0032 more for 7% more, which
     # -7..-9 spend (model_candidates/indirect_4M.md).
     # The text's shape (format 8: the classes of the last 7 bytes, hashing.byte_class) earns 0.38% on
-    # enwik8_4M at -6 for about 5% of the speed.
-    contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag",
-                                 "tagword", "lineword", "column", "ind2", "shape")
+    # enwik8_4M at -6 for about 5% of the speed. Format 9 puts intag and wordgap, steady within a word,
+    # in the place of skip and tag: -0.51% on enwik8_4M at the same speed (model_candidates/README.md).
+    contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "markup", "tagword",
+                                 "lineword", "column", "ind2", "shape", "intag", "wordgap")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
     state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.0013)
     # Components that can be left out, to measure what they add (benchmarks/ablation.py).
@@ -88,10 +89,10 @@ PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
                      max_lanes=16)
-PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup", "column", "shape"),
+PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup", "column", "shape", "wordgap"),
                      lane_contexts=("o2", "word"), table_bits=22, max_lanes=16)
-PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "skip", "column", "shape"),
-                     table_bits=23, max_lanes=16)
+PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "column", "shape", "intag",
+                                      "wordgap"), table_bits=23, max_lanes=16)
 PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=16)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
@@ -102,12 +103,14 @@ PRESETS[6] = _BASE
 # also -0.2% on alice29 and lcet10). Format 7 adds the last 10 and 20 bytes, a seventh weight set
 # (the last three bytes), the order-2 set by depth and surprise 64: together -0.39% on enwik8_1M at
 # -9, -0.35% at -8 and -0.34% at -7, for 15% of the speed (in-process; at -6 they do not pay).
-# Format 8 adds two more of the text's shape: -0.18% at -9. All in
+# Format 8 adds two more of the text's shape: -0.18% at -9. Format 9 keeps tag and skip here, and
+# adds two more contexts steady within a word: with intag and wordgap, -0.32% at -9. All in
 # benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword", "matchlen", "matcho1",
-                                                    "o10", "o20", "shapeword", "shape12"),
+                                                    "o10", "o20", "shapeword", "shape12", "tag", "skip", "linegap",
+                                                    "prevgap"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
                   order2_by_depth=True)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,

@@ -47,7 +47,14 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      # The text's shape: bytes by class (byte_class), whatever their letters.
                      shape=45,       # the classes of the last 7 bytes and the last byte
                      shapeword=46,   # the classes of the last 7 bytes and the current word
-                     shape12=47)     # the coarse classes of the last 12 bytes (shape12) and the last byte
+                     shape12=47,     # the coarse classes of the last 12 bytes (shape12) and the last byte
+                     # Steady within a word: no letter of it, so one slot learns which letters come at
+                     # each position (wordgap, linegap) or anywhere (intag, prevgap) in such a word.
+                     wordgap=48,     # the gap (up to 4 bytes before the current word), the word's length
+                                     # so far and the two innermost open brackets
+                     intag=49,       # the tag (first word after the last open bracket) and the open brackets
+                     linegap=50,     # the gap, the word's length so far and the line's first byte
+                     prevgap=51)     # the previous word and the gap
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -55,9 +62,9 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-# Per lane (next_byte_contexts): 11 values, then the bytes that followed each byte (4, newest
+# Per lane (next_byte_contexts): 13 values, then the bytes that followed each byte (4, newest
 # lowest) and each pair of bytes (2), for the indirect contexts.
-FOLLOW1 = 11
+FOLLOW1 = 13
 FOLLOW2 = FOLLOW1 + 256
 LANE_STATE_WIDTH = FOLLOW2 + 65536
 OPEN_BRACKETS = (91, 123, 60)   # [ { <
@@ -80,7 +87,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     previous word hash, position in the line, the word before the previous one, open brackets (a
     stack of 4 bytes, innermost lowest), the first word after the last open bracket, 1 while that
     word is awaited, the line's first byte + 1, where the line starts, where the previous one started,
-    then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that followed them].
+    the gap (the last 4 bytes that are not letters, newest lowest, since the word before the current
+    one ended), the current word's length, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that followed them].
     """
     c = np.int64(byte)
     previous = lane_state[b, 0]
@@ -92,6 +100,7 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     lane_state[b, 0] = last
     lower = c + 32 if 65 <= c <= 90 else c
     if 97 <= lower <= 122:
+        lane_state[b, 12] += 1
         lane_state[b, 1] = np.int64(mix(lane_state[b, 1] + 1, lower) >> np.uint64(8))
     elif lane_state[b, 1] != 0:
         if lane_state[b, 7] != 0:
@@ -100,6 +109,10 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         lane_state[b, 4] = lane_state[b, 2]
         lane_state[b, 2] = lane_state[b, 1]
         lane_state[b, 1] = 0
+        lane_state[b, 11] = c             # a word ended: a new gap
+        lane_state[b, 12] = 0
+    else:
+        lane_state[b, 11] = ((lane_state[b, 11] << 8) | c) & 0xFFFFFFFF
     if lane_state[b, 3] == 0:
         lane_state[b, 8] = c + 1
     lane_state[b, 3] = 0 if c == 10 else lane_state[b, 3] + 1
@@ -171,6 +184,14 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(shape(last), lane_state[b, 1]) >> np.uint64(8))
         elif kind == 47:
             value = (shape12(history, start, step) << 8) | c
+        elif kind == 48:
+            value = np.int64(mix(mix(lane_state[b, 11], lane_state[b, 12]), lane_state[b, 5] & 0xFFFF) >> np.uint64(8))
+        elif kind == 49:
+            value = np.int64(mix(lane_state[b, 6], lane_state[b, 5]) >> np.uint64(8))
+        elif kind == 50:
+            value = np.int64(mix(mix(lane_state[b, 11], lane_state[b, 12]), lane_state[b, 8]) >> np.uint64(8))
+        elif kind == 51:
+            value = np.int64(mix(lane_state[b, 2], lane_state[b, 11]) >> np.uint64(8))
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:

@@ -218,6 +218,24 @@ def test_shape_contexts_see_classes_not_letters():
     assert _key("shape12", b"ab") == _key("shape12", b"...........ab")
 
 
+def test_gap_contexts_stay_the_same_within_a_word():
+    # wordgap: the gap before the current word (up to 4 bytes), the word's length and the two innermost brackets
+    assert _key("wordgap", b"xx, the") == _key("wordgap", b"yy, cat") == _key("wordgap", b"zzz, Dog")
+    assert _key("wordgap", b"xx, the") != _key("wordgap", b"xx. the")    # the gap counts
+    assert _key("wordgap", b"xx, the") != _key("wordgap", b"xx, them")   # and the length
+    assert _key("wordgap", b"a [[b the") != _key("wordgap", b"a {{b the")
+    assert _key("wordgap", b"x 1, ab") != _key("wordgap", b"x 2, ab")            # the gap's last 4 bytes
+    assert _key("wordgap", b"x 12345, ab") == _key("wordgap", b"y 99945, ab")    # ... and no more
+    # linegap: the gap, the length and the line's first byte
+    assert _key("linegap", b"*a, xyz") == _key("linegap", b"*bb, abc") != _key("linegap", b"#a, xyz")
+    # intag: the tag and the open brackets, whatever comes after the tag
+    assert _key("intag", b"{{cite web|title=ab") == _key("intag", b"{{cite book|x")
+    assert _key("intag", b"{{cite web|title=ab") != _key("intag", b"[[cite web|title=ab")
+    assert _key("intag", b"{{cite web|title=ab") != _key("intag", b"{{quote web|title=ab")
+    # prevgap: the previous word and the gap, not the current word
+    assert _key("prevgap", b"x the, ab") == _key("prevgap", b"y The, cd") != _key("prevgap", b"y the. cd")
+
+
 def test_text_state_reads_the_bracket_and_three_classes():
     def state(text: bytes, bracket: int = 0):
         return _text_state(int.from_bytes(text[-7:][::-1], "little"), bracket)
