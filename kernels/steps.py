@@ -38,7 +38,7 @@ LAYER1 = tl.constexpr(predictor.LAYER1)
 MATCH_SET = tl.constexpr(predictor.MATCH_SET)
 BYTE_SET = tl.constexpr(predictor.BYTE_SET)
 TEXT_SET = tl.constexpr(predictor.TEXT_SET)
-BYTE2_SET = tl.constexpr(predictor.BYTE2_SET)
+GAP_SET = tl.constexpr(predictor.GAP_SET)
 ORDER2_SET = tl.constexpr(predictor.ORDER2_SET)
 SEEN_SET = tl.constexpr(predictor.SEEN_SET)
 SEEN_ORDERS = tl.constexpr(predictor.SEEN_ORDERS)
@@ -603,7 +603,8 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 tl.int64)
             recent = tl.load(lane_state + b * LANE_STATE_WIDTH)
             last_byte = recent & 255
-            byte2 = (recent >> 8) & 255
+            gap = _high_bits(_mix(tl.load(lane_state + b * LANE_STATE_WIDTH + 11) & 0xFFFF,
+                                  tl.load(lane_state + b * LANE_STATE_WIDTH + 12)), 56)   # predictor._gap_selector
             order2 = _order2_selector(recent)
             order3 = _order3_selector(recent)
             top = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
@@ -654,7 +655,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                            tl.where(kset == 1, BYTE_SET + last_byte,
                            tl.where(kset == 2, TEXT_SET + text_state,
                            tl.where(kset == 3, SEEN_SET + longest * (contexts + 1) + seen,
-                           tl.where(kset == 4, BYTE2_SET + byte2,
+                           tl.where(kset == 4, GAP_SET + gap,
                            tl.where(kset == 5, ORDER2_SET + order2, order3_set + order3))))))
                 order2_node = tl.where(by_depth, half * 4 + depth, node)
                 row_set = selector * NODES + tl.where(kset == 5, order2_node, node)

@@ -35,9 +35,10 @@ class ModelConfig:
     match_model: bool = True
     wht_network: bool = True
     apm: bool = True
-    history_sets: bool = True     # two more layer-1 weight sets, chosen by the byte before the last and the
-                                  # last two (benchmarks/results/ablation.md: -0.009 bits/byte on 1M and 4M),
-                                  # and the order-3 set where the preset has it
+    history_sets: bool = True     # two more layer-1 weight sets, chosen by the gap before the word (format 9; until
+                                  # then the byte before the last) and the last two bytes (benchmarks/results/
+                                  # ablation.md: -0.009 bits/byte on 1M and 4M), and the order-3 set where the
+                                  # preset has it
     order3_set: bool = False      # a seventh layer-1 weight set, chosen by the last three bytes hashed
     order2_by_depth: bool = False  # the order-2 set's rows by the node's depth and nibble, not by node: 8 rows
                                    # per selector learn faster than 255 where the inputs are many (-9)
@@ -87,7 +88,7 @@ DEFAULT_PRESET = 6
 # (benchmarks/results/lanes_presets.md).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
-PRESETS[1] = replace(_BASE, contexts=("o1", "o2", "o3", "o4", "word"), lane_contexts=("o2",), table_bits=20,
+PRESETS[1] = replace(_BASE, contexts=("o2", "o3", "o4", "word", "shape"), lane_contexts=("o2",), table_bits=20,
                      max_lanes=16)
 PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup", "column", "shape", "wordgap"),
                      lane_contexts=("o2", "word"), table_bits=22, max_lanes=16)
