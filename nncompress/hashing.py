@@ -88,7 +88,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     stack of 4 bytes, innermost lowest), the first word after the last open bracket, 1 while that
     word is awaited, the line's first byte + 1, where the line starts, where the previous one started,
     the gap (the last 4 bytes that are not letters, newest lowest, since the word before the current
-    one ended), the current word's length, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that followed them].
+    one ended), the current word's length, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of
+    bytes) of the bytes that followed them].
     """
     c = np.int64(byte)
     previous = lane_state[b, 0]
