@@ -28,7 +28,7 @@ _FORMAT2_CONTEXTS = dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words"
                          lane_contexts=())
 _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "word", "markup"))
 _OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False)
-_DEFAULT, _STRONG = preset_config(DEFAULT_PRESET), preset_config(7)
+_STRONG = preset_config(7)
 _SHAPES = ("shape", "shapeword", "shape12")
 _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
 # Format 8's default contexts, before format 9 put intag and wordgap in the place of skip and tag.
