@@ -34,6 +34,8 @@ _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within 
 # Format 8's default contexts, before format 9 put intag and wordgap in the place of skip and tag.
 _FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag", "tagword",
                      "lineword", "column", "ind2", "shape")
+# Format 9's default contexts, before format 10 added the last heading.
+_FORMAT9_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contexts if name != "headword")
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise)
 
@@ -49,7 +51,9 @@ VARIANTS = [
     ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2",
      dict(contexts=_FORMAT8_CONTEXTS[:-1])),
     ("+ the text's shape: the classes of the last 7 bytes (= format 8's -6)", dict(contexts=_FORMAT8_CONTEXTS)),
-    ("+ steady within a word: intag and wordgap in the place of skip and tag (= default -6)", dict()),
+    ("+ steady within a word: intag and wordgap in the place of skip and tag (= format 9's -6)",
+     dict(contexts=_FORMAT9_CONTEXTS)),
+    ("+ the last heading: headword (= default -6)", dict()),
     ("+ -7's 24 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones; lane o2",
      _STRONG_CONTEXTS),
@@ -84,6 +88,7 @@ LEAVE_OUT = [
     ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without(_SHAPES)),
     ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
      _without(_STEADY)),
+    ("without the last heading (headword)", _without(("headword",))),
 ]
 
 _CHILD = """

@@ -40,8 +40,9 @@ BYTE_SET = tl.constexpr(predictor.BYTE_SET)
 TEXT_SET = tl.constexpr(predictor.TEXT_SET)
 GAP_SET = tl.constexpr(predictor.GAP_SET)
 ORDER2_SET = tl.constexpr(predictor.ORDER2_SET)
-SEEN_SET = tl.constexpr(predictor.SEEN_SET)
-SEEN_ORDERS = tl.constexpr(predictor.SEEN_ORDERS)
+PATTERN_SET = tl.constexpr(predictor.PATTERN_SET)
+PATTERN_CONTEXTS = tl.constexpr(predictor.PATTERN_CONTEXTS)
+ORDER3_SET = tl.constexpr(predictor.ORDER3_SET)
 LONG_MATCH = tl.constexpr(predictor.LONG_MATCH)
 ROW_WARMUP = tl.constexpr(predictor.ROW_WARMUP)
 ROW_UPDATES_CAP = tl.constexpr(predictor.ROW_UPDATES_CAP)
@@ -78,6 +79,8 @@ WORD_GAP = tl.constexpr(hashing.CONTEXT_CODES["wordgap"])
 IN_TAG = tl.constexpr(hashing.CONTEXT_CODES["intag"])
 LINE_GAP = tl.constexpr(hashing.CONTEXT_CODES["linegap"])
 PREVIOUS_GAP = tl.constexpr(hashing.CONTEXT_CODES["prevgap"])
+HEAD_WORD = tl.constexpr(hashing.CONTEXT_CODES["headword"])
+HEADING_1, HEADING_2 = (tl.constexpr(c) for c in hashing.HEADING_MARKS)
 OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
 CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
@@ -204,6 +207,13 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     column = tl.load(ls + 3)
     if column == 0:
         tl.store(ls + 8, c + 1)
+    first = tl.where(column == 0, c + 1, tl.load(ls + 8)) - 1   # (not read back after its store)
+    if (first == HEADING_1) | (first == HEADING_2):
+        if c == 10:
+            tl.store(ls + 14, tl.load(ls + 13))
+            tl.store(ls + 13, tl.full((), 0, tl.int64))
+        else:
+            tl.store(ls + 13, _high_bits(_mix(tl.load(ls + 13) + 1, c), 8))
     tl.store(ls + 3, tl.where(c == 10, 0, column + 1))
     if c == 10:
         tl.store(ls + 10, tl.load(ls + 9))
@@ -216,7 +226,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     tl.debug_barrier()
     s1, s2, s3, s4 = tl.load(ls + 1), tl.load(ls + 2), tl.load(ls + 3), tl.load(ls + 4)
     s5, s6, s8, s9, s10 = tl.load(ls + 5), tl.load(ls + 6), tl.load(ls + 8), tl.load(ls + 9), tl.load(ls + 10)
-    gap, word_length = tl.load(ls + 11), tl.load(ls + 12)
+    gap, word_length, heading = tl.load(ls + 11), tl.load(ls + 12), tl.load(ls + 14)
     above_at = s10 + s3
     above = tl.full((), 0, tl.int64)
     if (s9 > 0) & (above_at < s9):
@@ -256,6 +266,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v49 = _high_bits(_mix(s6, s5), 8)
     v50 = _high_bits(_mix(gap_length, s8), 8)
     v51 = _high_bits(_mix(s2, gap), 8)
+    v52 = _high_bits(_mix(heading, (s1 << 8) | c), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -302,7 +313,8 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == IN_TAG, v49,
             tl.where(kind == LINE_GAP, v50,
             tl.where(kind == PREVIOUS_GAP, v51,
-            tl.where(kind == ORDER10, v43, v44)))))))))))))))))))))))))))))))))
+            tl.where(kind == HEAD_WORD, v52,
+            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)
@@ -563,7 +575,6 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     use_runs = tl.load(settings + P_RUNS) != 0
     layer1 = tl.load(settings + P_LAYER1)
     by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
-    order3_set = SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)   # predictor._order3_set
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
@@ -572,6 +583,9 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     is_run = (i >= contexts + 2) & (i < width)
     run_context = i - contexts - 2
     kset = tl.arange(0, 8)
+    pattern_weight = tl.full((INPUT_BLOCK,), 1, tl.int64)   # 3^(i - 1) for contexts 1..PATTERN_CONTEXTS
+    for digit in tl.static_range(1, PATTERN_CONTEXTS):
+        pattern_weight = tl.where(i > digit, pattern_weight * 3, pattern_weight)
     for b in range(lanes):
         lane_high = tl.load(high + b)
         if (pair == 0) & (tl.load(lane_lengths + b) > step):
@@ -625,8 +639,10 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 state = tl.load(table + slot * SLOT_BYTES + j, mask=is_context & (slot >= 0), other=0).to(tl.int64)
                 logit = tl.load(state_logit + i * STATES + state, mask=is_context, other=0)
                 logit = tl.where(state != 0, logit, 0)   # an unseen context says nothing
-                seen = tl.sum(tl.where(is_context & (state != 0), 1, 0), axis=0)
-                longest = tl.max(tl.where((i < SEEN_ORDERS) & is_context & (state != 0), i + 1, 0), axis=0)
+                only = tl.load(state_only + state, mask=is_context, other=0)
+                known = tl.where(state == 0, 0, tl.where(only != 0, 1, 2))
+                in_pattern = is_context & (i >= 1) & (i <= PATTERN_CONTEXTS)   # predictor._pattern_selector
+                pattern = tl.sum(tl.where(in_pattern, known * pattern_weight, 0), axis=0)
                 match_state = tl.full((), 0, tl.int64)
                 match_input = tl.full((), 0, tl.int64)
                 node_bit = tl.full((), 0, tl.int64)
@@ -654,9 +670,9 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 selector = tl.where(kset == 0, MATCH_SET + match_state,
                            tl.where(kset == 1, BYTE_SET + last_byte,
                            tl.where(kset == 2, TEXT_SET + text_state,
-                           tl.where(kset == 3, SEEN_SET + longest * (contexts + 1) + seen,
+                           tl.where(kset == 3, PATTERN_SET + pattern,
                            tl.where(kset == 4, GAP_SET + gap,
-                           tl.where(kset == 5, ORDER2_SET + order2, order3_set + order3))))))
+                           tl.where(kset == 5, ORDER2_SET + order2, ORDER3_SET + order3))))))
                 order2_node = tl.where(by_depth, half * 4 + depth, node)
                 row_set = selector * NODES + tl.where(kset == 5, order2_node, node)
                 row0 = (MATCH_SET + match_state) * NODES + node

@@ -54,7 +54,10 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                                      # so far and the two innermost open brackets
                      intag=49,       # the tag (first word after the last open bracket) and the open brackets
                      linegap=50,     # the gap, the word's length so far and the line's first byte
-                     prevgap=51)     # the previous word and the gap
+                     prevgap=51,     # the previous word and the gap
+                     # The section: the text under a heading is about its topic.
+                     headword=52)    # the last heading line (one that began with = or #), the current
+                                     # word and the last byte
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -62,13 +65,14 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-# Per lane (next_byte_contexts): 13 values, then the bytes that followed each byte (4, newest
+# Per lane (next_byte_contexts): 15 values, then the bytes that followed each byte (4, newest
 # lowest) and each pair of bytes (2), for the indirect contexts.
-FOLLOW1 = 13
+FOLLOW1 = 15
 FOLLOW2 = FOLLOW1 + 256
 LANE_STATE_WIDTH = FOLLOW2 + 65536
 OPEN_BRACKETS = (91, 123, 60)   # [ { <
 CLOSE_BRACKETS = (93, 125, 62)  # ] } >
+HEADING_MARKS = (61, 35)        # = #: a line beginning with one is a heading (wiki, Markdown)
 
 
 @njit(inline="always")
@@ -88,7 +92,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     stack of 4 bytes, innermost lowest), the first word after the last open bracket, 1 while that
     word is awaited, the line's first byte + 1, where the line starts, where the previous one started,
     the gap (the last 4 bytes that are not letters, newest lowest, since the word before the current
-    one ended), the current word's length, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of
+    one ended), the current word's length, the hash of the line so far if it is a heading, the
+    hash of the last heading line, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of
     bytes) of the bytes that followed them].
     """
     c = np.int64(byte)
@@ -116,6 +121,12 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         lane_state[b, 11] = ((lane_state[b, 11] << 8) | c) & 0xFFFFFFFF
     if lane_state[b, 3] == 0:
         lane_state[b, 8] = c + 1
+    if lane_state[b, 8] - 1 in HEADING_MARKS:   # (an empty line's first byte is its newline)
+        if c == 10:
+            lane_state[b, 14] = lane_state[b, 13]
+            lane_state[b, 13] = 0
+        else:
+            lane_state[b, 13] = np.int64(mix(lane_state[b, 13] + 1, c) >> np.uint64(8))
     lane_state[b, 3] = 0 if c == 10 else lane_state[b, 3] + 1
     if c == 10:
         lane_state[b, 10] = lane_state[b, 9]
@@ -193,6 +204,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(mix(lane_state[b, 11], lane_state[b, 12]), lane_state[b, 8]) >> np.uint64(8))
         elif kind == 51:
             value = np.int64(mix(lane_state[b, 2], lane_state[b, 11]) >> np.uint64(8))
+        elif kind == 52:
+            value = np.int64(mix(lane_state[b, 14], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:

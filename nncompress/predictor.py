@@ -23,7 +23,6 @@ from collections import namedtuple
 
 import numpy as np
 from numba import njit
-from numba.extending import register_jitable
 
 from .apm import POINTS, apm_refine, apm_rows, apm_train
 from .config import ModelConfig
@@ -45,6 +44,14 @@ MATCH_STATES = 3     # the node is off the match's path, on it with a short matc
 TEXT_STATES = 4 * 6 * 6 * 6  # innermost open bracket (none, [, {, <) x the coarse classes of the last 3 bytes
 ORDER2_SELECTORS = 1024  # the last two bytes, hashed, select one of these weight sets
 ORDER3_SELECTORS = 1024  # the last three bytes, hashed, select one of these (config.order3_set)
+# The pattern set's selector: per each of the six contexts after the first (the presets list their
+# orders first, shortest first, then the current words), whether it has seen nothing at the node,
+# only one bit value, or both, in base 3 (format 10, in place of how many contexts had seen the node
+# and the longest order that had; paq8px's "confidence"). Which contexts know, and which have only
+# ever seen one bit, says whom to trust. The first, order 2, has nearly always seen both: with it in
+# place of the sixth, enwik8_4M at -6 is 0.04% larger (benchmarks/results/model_candidates/README.md).
+PATTERN_CONTEXTS = 6
+PATTERNS = 3 ** PATTERN_CONTEXTS
 # Layer 1: seven weight sets per node, each chosen by a selector; a selector value owns NODES
 # consecutive rows (one per node, so a nibble's 15 nodes are adjacent). Offsets in selector values:
 MATCH_SET = 0                            # the match state (MATCH_STATES)
@@ -52,16 +59,14 @@ BYTE_SET = MATCH_SET + MATCH_STATES      # the last byte (256)
 TEXT_SET = BYTE_SET + 256                # the text state (TEXT_STATES)
 GAP_SET = TEXT_SET + TEXT_STATES         # the gap before the current word and its length, hashed (256)
 ORDER2_SET = GAP_SET + 256               # the last two bytes, hashed (ORDER2_SELECTORS)
-SEEN_SET = ORDER2_SET + ORDER2_SELECTORS  # how many contexts have seen the node (contexts + 1), and the
-                                          # last of the first SEEN_ORDERS that has (SEEN_ORDERS + 1)
-# Then the order-3 set (ORDER3_SELECTORS), last, so that presets without it allocate no rows for it:
-# it starts at _order3_set(contexts).
+PATTERN_SET = ORDER2_SET + ORDER2_SELECTORS  # what the first PATTERN_CONTEXTS contexts know of the node (PATTERNS)
+ORDER3_SET = PATTERN_SET + PATTERNS      # the last three bytes, hashed (ORDER3_SELECTORS), last, so that presets
+                                         # without it (config.order3_set) allocate no rows for it
 LAYER1 = 7           # weight sets mixed per node in the first layer; the WHT network is an eighth input
 HISTORY_SETS = 3     # the last three, rows[..., 4:7] (GAP_SET, ORDER2_SET, the order-3 set): history_sets
-SEEN_ORDERS = 5      # the first five contexts: the presets list their orders first, shortest first
 LONG_MATCH = 16
 # A layer-1 row's rate is mixer_rate + mixer_boost * ROW_WARMUP / (ROW_WARMUP + its updates so far):
-# rows chosen rarely (a rare byte, a rare count of contexts) learn fast when they are first used,
+# rows chosen rarely (a rare byte, a rare pattern) learn fast when they are first used,
 # which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.13%,
 # 2: +0.06%, 8: +0.00%, 32: +0.22% against 4 (benchmarks/results/model_candidates/README.md).
 ROW_WARMUP = 4
@@ -115,9 +120,9 @@ class Predictor:
         self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
         self.state_logit = STRETCH[self.state_prob >> 4].astype(np.int64)  # kept equal to stretch(state_prob)
         self.state_count = np.zeros((contexts, STATES), dtype=np.int64)
-        # Layer 1 (see MATCH_SET..SEEN_SET); layer 2 mixes their logits and the net's. int32 halves
+        # Layer 1 (see MATCH_SET..ORDER3_SET); layer 2 mixes their logits and the net's. int32 halves
         # the rows' cache footprint; weights stay far inside its range (16-bit fixed point).
-        sets = _order3_set(contexts) + (ORDER3_SELECTORS if config.order3_set else 0)
+        sets = ORDER3_SET + (ORDER3_SELECTORS if config.order3_set else 0)
         self.mixer = np.zeros((NODES * sets, self.width), dtype=np.int32)
         self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
@@ -221,12 +226,6 @@ def _layer1(config: ModelConfig) -> int:
     return LAYER1 if config.order3_set else LAYER1 - 1
 
 
-@register_jitable   # also called from Python, where an njit function would be compiled in every process
-def _order3_set(contexts):
-    """Where the order-3 set starts (after the seen set's rows, which depend on the contexts)."""
-    return SEEN_SET + (SEEN_ORDERS + 1) * (contexts + 1)
-
-
 @njit(inline="always")
 def _gap_selector(lane_state, b):
     """The gap set's selector: the gap's last two bytes and the current word's length (lane state 11
@@ -234,6 +233,20 @@ def _gap_selector(lane_state, b):
     coded, as the context wordgap does; in place of the byte before the last (format 9): -0.14% on
     enwik8_4M at -6, -0.10% at -9 on enwik8_1M, -0.20% on alice29."""
     return np.int64(mix(lane_state[b, 11] & 0xFFFF, lane_state[b, 12]) >> np.uint64(56))
+
+
+@njit(inline="always")
+def _pattern_selector(table, slots, b, j):
+    """The pattern set's selector (PATTERN_CONTEXTS): per context i = 1..6, 0 if its slot has not seen
+    node j, 1 if it has seen one bit value only, 2 if both, times 3^(i - 1)."""
+    pattern = 0
+    weight = 1
+    for i in range(1, min(PATTERN_CONTEXTS + 1, slots.shape[1])):
+        state = table[slots[b, i], j] if slots[b, i] >= 0 else 0
+        if state != 0:
+            pattern += weight * (1 if STATE_ONLY[state] != 0 else 2)
+        weight *= 3
+    return pattern
 
 
 @njit(inline="always")
@@ -322,7 +335,6 @@ def predict_round(quarter, step, active, m):
     width = inputs.shape[2]
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     by_depth = settings[P_ORDER2_BY_DEPTH] != 0
-    order3_set = _order3_set(contexts)
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -351,7 +363,7 @@ def predict_round(quarter, step, active, m):
                 # By depth, the order-2 set's nibble has 4 rows (half * 4 + depth), else 15 (one per node).
                 order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), half * 4 if by_depth else first)
                 order2_set_end = (4 if by_depth else 15) * width
-                order3_set_row = _row(order3_set, _order3_selector(lane_state[b, 0]), first)
+                order3_set_row = _row(ORDER3_SET, _order3_selector(lane_state[b, 0]), first)
                 for k in range(0, 15 * width, 16):   # 16 int32 weights: one cache line
                     touched += mixer[byte_row + k // width, k % width]
                     if layer1 > LAYER1 - HISTORY_SETS:
@@ -392,11 +404,9 @@ def predict_round(quarter, step, active, m):
             j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]
             depth = _depth(j)
-            seen = 0
             for i in range(contexts):
                 slot = slots[b, i]
                 state = table[slot, j] if slot >= 0 else 0
-                seen += state != 0
                 # A context that has not seen the node says nothing (its state map's value for state 0
                 # would be the average of all unseen nodes, a bias the mixers must learn to cancel).
                 x[i] = state_logit[i, state] if state != 0 else 0
@@ -408,12 +418,6 @@ def predict_round(quarter, step, active, m):
                         # Halved: at full scale 33 more inputs made the mixers noisier on small files.
                         run_logit = STRETCH[run_prob[i, run_entry(run, expects, STATE_ONLY[state])] >> 4] >> 1
                         x[contexts + 2 + i] = run_logit if expects == 2 else -run_logit
-            # The last of the first SEEN_ORDERS contexts that has seen the node: the longest order
-            # with statistics, which says which inputs to trust.
-            longest = 0
-            for i in range(min(SEEN_ORDERS, contexts)):
-                if slots[b, i] >= 0 and table[slots[b, i], j] != 0:
-                    longest = i + 1
             match_state = 0
             x[contexts] = 0
             match_bit[b, j] = 0
@@ -427,10 +431,10 @@ def predict_round(quarter, step, active, m):
             rows[b, j, 0] = _row(MATCH_SET, match_state, node)
             rows[b, j, 1] = _row(BYTE_SET, last_byte, node)
             rows[b, j, 2] = _row(TEXT_SET, text_state, node)
-            rows[b, j, 3] = _row(SEEN_SET, longest * (contexts + 1) + seen, node)
+            rows[b, j, 3] = _row(PATTERN_SET, _pattern_selector(table, slots, b, j), node)
             rows[b, j, 4] = _row(GAP_SET, gap, node)
             rows[b, j, 5] = _row(ORDER2_SET, order2, half * 4 + depth if by_depth else node)
-            rows[b, j, 6] = _row(order3_set, order3, node)
+            rows[b, j, 6] = _row(ORDER3_SET, order3, node)
             for k in range(layer1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = 0

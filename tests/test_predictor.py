@@ -12,7 +12,7 @@ from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
 from nncompress.pages import SMALL_INPUT, zeroed
-from nncompress.predictor import Predictor, _text_state
+from nncompress.predictor import PATTERNS, Predictor, _pattern_selector, _text_state
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
@@ -234,6 +234,31 @@ def test_gap_contexts_stay_the_same_within_a_word():
     assert _key("intag", b"{{cite web|title=ab") != _key("intag", b"{{quote web|title=ab")
     # prevgap: the previous word and the gap, not the current word
     assert _key("prevgap", b"x the, ab") == _key("prevgap", b"y The, cd") != _key("prevgap", b"y the. cd")
+
+
+def test_heading_context_reads_the_last_heading_line():
+    # headword: the last line that began with = or # (wiki, Markdown), the current word and the last byte
+    assert _key("headword", b"== Life ==\nHe was bo") == _key("headword", b"== Life ==\n\nx\ny. He was bo")
+    assert _key("headword", b"== Life ==\nHe was bo") != _key("headword", b"== Work ==\nHe was bo")
+    assert _key("headword", b"# Life\nHe was bo") != _key("headword", b"== Life ==\nHe was bo")
+    assert _key("headword", b"== Life ==\nabc bo") != _key("headword", b"== Life ==\nabc bx")
+    assert _key("headword", b"x\n a = b\nabc bo") == _key("headword", b"abc bo")   # = inside a line: no heading
+    assert _key("headword", b"== Life ==\n== Work") == _key("headword", b"== Life ==\nWork")  # until its newline
+
+
+def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
+    zeros = STATE_NEXT[0, 0]                   # a bit history that has seen a 0
+    both = STATE_NEXT[zeros, 1]                # then a 1
+    table = np.zeros((9, 16), dtype=np.uint8)   # slot k holds context k's histories
+    node = 5
+    table[:, node] = [both, 0, zeros, both, STATE_NEXT[0, 1], 0, both, both, zeros]
+    slots = np.arange(9, dtype=np.int64)[None, :]
+    # context 0 and those after the 7th do not count; digits: unseen 0, one bit value 1, both 2
+    assert _pattern_selector(table, slots, 0, node) == 0 + 1 * 3 + 2 * 9 + 1 * 27 + 0 * 81 + 2 * 243
+    slots[0, 3] = -1                            # a context without a slot has seen nothing
+    assert _pattern_selector(table, slots, 0, node) == 0 + 1 * 3 + 0 * 9 + 1 * 27 + 0 * 81 + 2 * 243
+    assert _pattern_selector(np.full((9, 16), both, dtype=np.uint8), np.arange(9)[None, :], 0, node) == PATTERNS - 1
+    assert _pattern_selector(table, slots[:, :3], 0, node) == 0 + 1 * 3   # presets with fewer contexts
 
 
 def test_text_state_reads_the_bracket_and_three_classes():
