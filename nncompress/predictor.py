@@ -44,7 +44,7 @@ MATCH_STATES = 3     # the node is off the match's path, on it with a short matc
 TEXT_STATES = 4 * 6 * 6 * 6  # innermost open bracket (none, [, {, <) x the coarse classes of the last 3 bytes
 ORDER2_SELECTORS = 1024  # the last two bytes, hashed, select one of these weight sets
 ORDER3_SELECTORS = 1024  # the last three bytes, hashed, select one of these (config.order3_set)
-# The pattern set's selector: per each of the six contexts after the first (the presets list their
+# The pattern set's selector: for each of the six contexts after the first (the presets list their
 # orders first, shortest first, then the current words), whether it has seen nothing at the node,
 # only one bit value, or both, in base 3 (format 10, in place of how many contexts had seen the node
 # and the longest order that had; paq8px's "confidence"). Which contexts know, and which have only
@@ -59,7 +59,7 @@ BYTE_SET = MATCH_SET + MATCH_STATES      # the last byte (256)
 TEXT_SET = BYTE_SET + 256                # the text state (TEXT_STATES)
 GAP_SET = TEXT_SET + TEXT_STATES         # the gap before the current word and its length, hashed (256)
 ORDER2_SET = GAP_SET + 256               # the last two bytes, hashed (ORDER2_SELECTORS)
-PATTERN_SET = ORDER2_SET + ORDER2_SELECTORS  # what the first PATTERN_CONTEXTS contexts know of the node (PATTERNS)
+PATTERN_SET = ORDER2_SET + ORDER2_SELECTORS  # what contexts 2..7 know of the node (PATTERNS)
 ORDER3_SET = PATTERN_SET + PATTERNS      # the last three bytes, hashed (ORDER3_SELECTORS), last, so that presets
                                          # without it (config.order3_set) allocate no rows for it
 LAYER1 = 7           # weight sets mixed per node in the first layer; the WHT network is an eighth input
