@@ -50,8 +50,8 @@ VARIANTS = [
      dict(_FORMAT2_LANE_CONTEXTS)),
     ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2",
      dict(contexts=_FORMAT8_CONTEXTS[:-1])),
-    ("+ the text's shape: the classes of the last 7 bytes (= format 8's -6)", dict(contexts=_FORMAT8_CONTEXTS)),
-    ("+ steady within a word: intag and wordgap in the place of skip and tag (= format 9's -6)",
+    ("+ the text's shape: the classes of the last 7 bytes (format 8's contexts)", dict(contexts=_FORMAT8_CONTEXTS)),
+    ("+ steady within a word: intag and wordgap in the place of skip and tag (format 9's contexts)",
      dict(contexts=_FORMAT9_CONTEXTS)),
     ("+ the last heading: headword (= default -6)", dict()),
     ("+ -7's 24 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
