@@ -639,9 +639,9 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 state = tl.load(table + slot * SLOT_BYTES + j, mask=is_context & (slot >= 0), other=0).to(tl.int64)
                 logit = tl.load(state_logit + i * STATES + state, mask=is_context, other=0)
                 logit = tl.where(state != 0, logit, 0)   # an unseen context says nothing
-                only = tl.load(state_only + state, mask=is_context, other=0)
-                known = tl.where(state == 0, 0, tl.where(only != 0, 1, 2))
                 in_pattern = is_context & (i >= 1) & (i <= PATTERN_CONTEXTS)   # predictor._pattern_selector
+                only = tl.load(state_only + state, mask=in_pattern, other=0)
+                known = tl.where(state == 0, 0, tl.where(only != 0, 1, 2))
                 pattern = tl.sum(tl.where(in_pattern, known * pattern_weight, 0), axis=0)
                 match_state = tl.full((), 0, tl.int64)
                 match_input = tl.full((), 0, tl.int64)
