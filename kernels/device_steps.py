@@ -58,7 +58,8 @@ class DeviceSteps:
         self._grid = self._stack(grids)
         self._symbols = torch.zeros((len(states), max(m.keys.shape[0] for m in states)), dtype=torch.int64,
                                     device=self._device)
-        self._shape = (first.keys.shape[1], first.inputs.shape[2], first.table_mask, first.match_table.shape[0])
+        self._shape = (first.keys.shape[1], first.inputs.shape[2])
+        self._tables_of = [(m.table_mask, m.match_table.shape[0]) for m in states]   # per member: sized by its frame
         self._layouts = [(m.keys.shape[0], m.stride) for m in states]   # lanes and stride of each member
         self._constants = self.constants(first)
         self._lengths = self._payload = None
@@ -91,8 +92,9 @@ class DeviceSteps:
             if self._payload is None:   # decoding reads the same payloads in every call
                 self._payload = self._stack([w.view(np.int32) for w in words])
             word_arrays = self._payload
-        members = self._upload(np.array([[mode, lanes, stride, len(w)] for mode, (lanes, stride), w in
-                                         zip(modes, self._layouts, words)], dtype=np.int64))
+        members = self._upload(np.array([[mode, lanes, stride, len(w), mask, match_len] for mode, (lanes, stride), w,
+                                         (mask, match_len) in zip(modes, self._layouts, words, self._tables_of)],
+                                        dtype=np.int64))
         per_member = [self._grid, self._lengths, coder, word_arrays, self._symbols, *self._model]
         sizes = self._upload(np.array([t.shape[1] for t in per_member], dtype=np.int64))
         code_steps_kernel[(len(modes),)](first, last, *self._shape, members, sizes, *per_member, *self._shared,

@@ -993,12 +993,14 @@ MEMBER_ARRAYS = ("grid", "lane_lengths", "coder", "words", "symbols", "high", "p
                  "match_len", "history", "match_table", "match_prob", "match_count", "runs", "byte_slots",
                  "lane_runs", "run_prob", "run_count", "lane_state", "inputs", "p_mix", "apm_point", "match_bit",
                  "freqs", "learned", "net_x")
-MEMBER_FIELDS = tl.constexpr(4)   # members[m] = (mode, lanes, lane stride, words available to decode)
+# members[m] = (mode, lanes, lane stride, words available to decode, its table's mask, its match table's
+# length): a frame of one short block has tables sized for it (predictor.sized_table_bits).
+MEMBER_FIELDS = tl.constexpr(6)
 
 
 @triton.jit
 def code_steps_kernel(
-        first, last, contexts, width, table_mask, match_table_len, members, sizes, grid, lane_lengths, coder, words,
+        first, last, contexts, width, members, sizes, grid, lane_lengths, coder, words,
         symbols, high, prefix, keys, kinds, table, slots, tags, state_prob, state_logit, state_count, mixer,
         mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len,
         history, match_table, match_prob, match_count, runs, byte_slots, lane_runs, run_prob, run_count, lane_state,
@@ -1013,6 +1015,8 @@ def code_steps_kernel(
     lanes = tl.load(members + member * MEMBER_FIELDS + 1)
     stride = tl.load(members + member * MEMBER_FIELDS + 2)
     n_words = tl.load(members + member * MEMBER_FIELDS + 3)
+    table_mask = tl.load(members + member * MEMBER_FIELDS + 4)
+    match_table_len = tl.load(members + member * MEMBER_FIELDS + 5)
     history_len = lanes * stride
     grid += member * tl.load(sizes + 0)
     lane_lengths += member * tl.load(sizes + 1)

@@ -15,7 +15,7 @@ from .codec import Progress, decode_blocks, encode_blocks
 from .config import preset_config
 from .errors import NNCompressError, TruncatedArchiveError
 from .format import BlockHeader, FrameHeader, Trailer, pack_block, pack_header, pack_trailer, parse_header, parse_unit
-from .predictor import Predictor
+from .predictor import Predictor, only_block
 from .stream import block_log
 
 
@@ -26,7 +26,8 @@ def compress_at_once(parts: list[bytes], *, preset: int, block_size: int | None,
     size = 1 << log
     blocks = [[part[i:i + size] for i in range(0, len(part), size)] for part in parts]
     frames = [bytearray(pack_header(FrameHeader(preset, log))) for _ in parts]
-    predictors = [Predictor(config, first_block=len(member[0])) if member else None for member in blocks]
+    predictors = [Predictor(config, only_block=only_block(len(member[0]), size)) if member else None
+                  for member in blocks]
     for k in range(max((len(member) for member in blocks), default=0)):
         coding = [m for m, member in enumerate(blocks) if k < len(member)]
         finished = [k == len(blocks[m]) - 1 for m in coding]
@@ -64,8 +65,8 @@ def _units(frame: bytes) -> tuple[FrameHeader, list[tuple[BlockHeader, bytes]], 
 
 def decompress_at_once(frames: list[bytes], *, device: str, progress: Progress | None = None) -> list[bytes]:
     units = [_units(frame) for frame in frames]
-    predictors = [Predictor(preset_config(header.preset), first_block=blocks[0][0].length) if blocks else None
-                  for header, blocks, _ in units]
+    predictors = [Predictor(preset_config(header.preset), only_block=only_block(blocks[0][0].length, header.block_size))
+                  if blocks else None for header, blocks, _ in units]
     out = [bytearray() for _ in frames]
     for k in range(max((len(blocks) for _, blocks, _ in units), default=0)):
         coding = [m for m, (_, blocks, _) in enumerate(units) if k < len(blocks)]

@@ -33,7 +33,6 @@ from .lanes import LaneLayout
 from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
 from .memory import BUCKET, claim_slot, find_slot, slot_hash
 from .mixer import mix_dot, mix_train
-from .pages import SMALL_INPUT, zeroed
 from .quantise import TOTAL, pair_frequencies
 from .runs import RUN_ENTRIES, run_after_byte, run_bit, run_entry
 from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_ONLY, STATE_P1, STATES, STRETCH
@@ -101,20 +100,49 @@ def _kernel_state(predictor: "Predictor") -> KernelState:
     return KernelState(*(getattr(predictor, name) for name in _KERNEL_STATE_FIELDS))
 
 
+# A frame of one short block sizes its hashed tables for that block (format 11): the context memory
+# with SLOTS_PER_CONTEXT_BYTE slots per context and byte (each byte claims two, one per nibble), the
+# match table with MATCH_ENTRIES_PER_BYTE entries per byte, each at least 2^MIN_TABLE_BITS and at
+# most the preset's. A 4 kB file at -6 then has an 8 MiB table, not 256 MiB, and peaks at 254 MiB, not
+# 508 (README). With two slots per claim, small files coded as with the preset's sizes, to within 4
+# bytes (Canterbury's small texts, enwik8's first 16 kB, alice29 and its first 64 kB, -6 and -9).
+SLOTS_PER_CONTEXT_BYTE = 4
+MATCH_ENTRIES_PER_BYTE = 4
+MIN_TABLE_BITS = 16
+
+
+def only_block(first_block: int, block_size: int) -> int | None:
+    """A frame's first block is its only one if it is shorter than a block (Predictor's only_block)."""
+    return first_block if first_block < block_size else None
+
+
+def sized_table_bits(config: ModelConfig, contexts: int, length: int | None) -> tuple[int, int]:
+    """-> (table bits, match table bits) of a frame whose only block is `length` bytes long (None: a
+    frame of full blocks)."""
+    if length is None:
+        return config.table_bits, config.match_bits
+
+    def bits(entries: int, most: int) -> int:
+        return min(most, max(MIN_TABLE_BITS, (entries - 1).bit_length()))
+
+    return (bits(SLOTS_PER_CONTEXT_BYTE * contexts * length, config.table_bits),
+            bits(MATCH_ENTRIES_PER_BYTE * length, config.match_bits))
+
+
 class Predictor:
-    def __init__(self, config: ModelConfig, *, first_block: int | None = None):
-        """first_block: the length of the first block, if known; a small one (pages.SMALL_INPUT) gets its
-        hashed tables on default pages, so that it maps only what it touches."""
+    def __init__(self, config: ModelConfig, *, only_block: int | None = None):
+        """only_block: the length of the frame's only block, where it is shorter than a block (so the
+        frame has no other): the hashed tables are then sized for it (sized_table_bits)."""
         self.config = config
-        huge_pages = first_block is None or first_block >= SMALL_INPUT
         self.kinds = np.array([CONTEXT_CODES[name] for name in config.contexts] +
                               [CONTEXT_CODES[name] + LANE_LOCAL for name in config.lane_contexts], dtype=np.int64)
         contexts = len(self.kinds)
         # Inputs: per context its state's logit, the match, the bias, then per context its run's logit.
         self.width = (2 if config.run_inputs else 1) * contexts + 2
-        self.table = zeroed((1 << config.table_bits, 16), np.uint8, huge_pages=huge_pages)
-        self.table_mask = (1 << config.table_bits) - 1
-        self.runs = zeroed(1 << config.table_bits if config.run_inputs else 1, np.int16, huge_pages=huge_pages)
+        table_bits, match_bits = sized_table_bits(config, contexts, only_block)
+        self.table = np.zeros((1 << table_bits, 16), dtype=np.uint8)
+        self.table_mask = (1 << table_bits) - 1
+        self.runs = np.zeros(1 << table_bits if config.run_inputs else 1, dtype=np.int16)
         self.run_prob = np.full((contexts, RUN_ENTRIES), 3 << 14, dtype=np.int64)  # P(the run's bit is right)
         self.run_count = np.zeros((contexts, RUN_ENTRIES), dtype=np.int64)
         self.state_prob = np.tile(STATE_P1, (contexts, 1))              # [contexts, STATES] 16-bit
@@ -133,7 +161,7 @@ class Predictor:
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
         self.apm_order3 = apm_rows(1 << 16)                              # context: node, last 3 bytes, hashed
-        self.match_table = zeroed(1 << config.match_bits, np.int64, huge_pages=huge_pages)
+        self.match_table = np.zeros(1 << match_bits, dtype=np.int64)
         self.match_prob = np.full(LENGTH_BUCKETS, 3 << 14, dtype=np.int64)   # P(the match is right)
         self.match_count = np.zeros(LENGTH_BUCKETS, dtype=np.int64)
         self.settings = np.array([config.mixer_rate, config.apm_rate, config.state_limit, config.match_min_len,

@@ -16,7 +16,7 @@ from .device import resolve_device
 from .errors import NNCompressError, TruncatedArchiveError
 from .format import (MAX_BLOCK_LOG, MIN_BLOCK_LOG, BlockHeader, FrameHeader, Trailer, pack_block, pack_header,
                      pack_trailer, parse_header, parse_unit)
-from .predictor import Predictor
+from .predictor import Predictor, only_block
 
 Progress = Callable[[int], None]
 
@@ -83,7 +83,7 @@ class NNCompressor:
 
     def _encode(self, block: bytes) -> bytes:
         if self._predictor is None:
-            self._predictor = Predictor(self.config, first_block=len(block))
+            self._predictor = Predictor(self.config, only_block=only_block(len(block), self._header.block_size))
         header, payload = encode_block(self._predictor, block, self._progress, self._device)
         return pack_block(header) + payload
 
@@ -159,7 +159,8 @@ class NNDecompressor:
             payload = bytes(self._input[offset:offset + unit.payload])
             offset += unit.payload
             if self._predictor is None:
-                self._predictor = Predictor(preset_config(self._header.preset), first_block=unit.length)
+                self._predictor = Predictor(preset_config(self._header.preset),
+                                            only_block=only_block(unit.length, self._header.block_size))
             block = decode_block(self._predictor, unit, payload, self._progress, self._device)
             self._output += block
             self._length += len(block)

@@ -143,24 +143,26 @@ def test_a_stored_block_is_learned_the_same_and_the_next_block_coded_the_same():
 
 def test_members_coded_at_once_match_each_coded_alone():
     """One launch, one program per member (-T's members on a GPU): members of different lengths,
-    one of them stored, each with its own model, as the CPU codes them one at a time."""
+    one of them stored, each with its own model and its own tables' sizes (a frame of one short
+    block sizes them for it), as the CPU codes them one at a time."""
     config = small_config(6, max_lanes=2)
     noise = np.random.default_rng(3).integers(0, 256, 9, dtype=np.uint8).tobytes()
     blocks = [b"a" * 18, noise, b"abababababab"]   # coded (2 lanes), stored, coded (1 lane)
-    on_cpu = [Predictor(config) for _ in blocks]
+    sizes = [dict(table_bits=9, match_bits=8), dict(table_bits=10, match_bits=8), dict(table_bits=9, match_bits=9)]
+    on_cpu = [Predictor(replace(config, **size)) for size in sizes]
     expected = [encode_block(predictor, block) for predictor, block in zip(on_cpu, blocks)]
     assert [header.kind for header, _ in expected] == [BLOCK_CODED, BLOCK_STORED, BLOCK_CODED]
-    on_kernel = [Predictor(config) for _ in blocks]
+    on_kernel = [Predictor(replace(config, **size)) for size in sizes]
     assert encode_blocks(on_kernel, blocks, device="interpret") == expected
     for cpu, kernel in zip(on_cpu, on_kernel):
         assert_same_model(cpu, kernel)
-    decoders = [Predictor(config) for _ in blocks]
+    decoders = [Predictor(replace(config, **size)) for size in sizes]
     headers, payloads = zip(*expected)
     assert decode_blocks(decoders, list(headers), list(payloads), device="interpret") == blocks
     for cpu, kernel in zip(on_cpu, decoders):
         assert_same_model(cpu, kernel)
     # A finished member's model stays on the device (members.py: its last block); its data comes back.
-    decoders = [Predictor(config) for _ in blocks]
+    decoders = [Predictor(replace(config, **size)) for size in sizes]
     finished = [False, False, True]
     assert decode_blocks(decoders, list(headers), list(payloads), device="interpret", finished=finished) == blocks
     assert_same_model(on_cpu[0], decoders[0])

@@ -11,8 +11,8 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.pages import SMALL_INPUT, zeroed
-from nncompress.predictor import PATTERNS, Predictor, _pattern_selector, _text_state
+from nncompress import compress, decompress
+from nncompress.predictor import PATTERNS, Predictor, _pattern_selector, _text_state, only_block, sized_table_bits
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
@@ -286,20 +286,37 @@ def test_match_contexts_see_the_expected_byte():
     assert len({keys(65, 3, 10)[1], keys(66, 3, 10)[1], keys(65, 3, 11)[1], keys(-1, 0, 10)[1]}) == 4
 
 
-@pytest.mark.parametrize("huge_pages", [True, False])
-def test_zeroed_tables_are_zero_writable_and_shaped(huge_pages):
-    table = zeroed((300, 16), np.uint8, huge_pages=huge_pages)
-    assert table.shape == (300, 16) and table.dtype == np.uint8 and not table.any()
-    table[299, 15] = 7
-    assert table.sum() == 7
+def test_a_frame_of_one_short_block_sizes_its_tables_for_it():
+    config = preset_config(6)
+    contexts = len(config.contexts) + len(config.lane_contexts)
+    # 4 slots per context and byte: 4000 bytes at -6 -> 320,000 -> 2^19; 4 match entries per byte: 2^14,
+    # raised to 2^16
+    predictor = Predictor(config, only_block=4000)
+    assert 4 * contexts * 4000 <= predictor.table.shape[0] < 8 * contexts * 4000
+    assert predictor.table_mask == predictor.table.shape[0] - 1 and predictor.table.shape[0] == 1 << 19
+    assert predictor.match_table.shape[0] == 1 << 16
+    assert sized_table_bits(config, contexts, 100_000) == (23, 19)
+    assert sized_table_bits(config, contexts, 6) == (16, 16)   # never below 2^16
+    assert sized_table_bits(config, contexts, None) == (config.table_bits, config.match_bits)
+    assert sized_table_bits(config, contexts, 1 << 23) == (config.table_bits, config.match_bits)   # never above
+    runs = Predictor(preset_config(8), only_block=4000)
+    assert runs.runs.shape[0] == runs.table.shape[0]
 
 
-def test_a_small_first_block_codes_the_same_on_default_pages():
-    """pages.SMALL_INPUT changes where the tables live, never what they hold."""
+@pytest.mark.parametrize("length, expected", [(4095, 4095), (4096, None), (1, 1)])
+def test_only_a_first_block_shorter_than_a_block_is_the_only_one(length, expected):
+    assert only_block(length, 4096) == expected
+
+
+def test_a_short_frame_decodes_with_tables_sized_like_the_encoders():
+    """Tables of another size would put contexts in other slots: the decoder must size them alike."""
     data = english_like(3000)
-    assert len(data) < SMALL_INPUT
+    archive = compress(data, preset=1)
+    assert decompress(archive) == data
     config = preset_config(1)
-    assert encode_block(Predictor(config, first_block=len(data)), data) == encode_block(Predictor(config), data)
+    _, sized = encode_block(Predictor(config, only_block=len(data)), data)
+    _, full = encode_block(Predictor(config), data)
+    assert sized in archive and full != sized
 
 
 def test_a_run_grows_on_its_byte_and_restarts_on_another():
