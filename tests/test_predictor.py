@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from numba import njit
 
+from nncompress import compress, decompress
 from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress import compress, decompress
 from nncompress.predictor import PATTERNS, Predictor, _pattern_selector, _text_state, only_block, sized_table_bits
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
