@@ -474,9 +474,11 @@ def predict_round(quarter, step, active, m):
             rows[b, j, 4] = _row(GAP_SET, gap, node)
             rows[b, j, 5] = _row(ORDER2_SET, order2, half * 4 + depth if by_depth else node)
             rows[b, j, 6] = _row(ORDER3_SET, order3, node)
+            if inherit:
+                for k in range(1, layer1):
+                    if mixer_updates[rows[b, j, k]] == 0:
+                        _inherit_row(mixer, rows[b, j, k], rows[b, j, 0], width)
             for k in range(layer1):
-                if inherit and k > 0 and mixer_updates[rows[b, j, k]] == 0:
-                    _inherit_row(mixer, rows[b, j, k], rows[b, j, 0], width)
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = 0
             if use_net:
