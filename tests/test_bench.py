@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import sys
 from pathlib import Path
 
@@ -196,3 +197,24 @@ def test_nncompress_through_the_cli(tmp_path):
     src = text_input(tmp_path / "tiny.txt")
     report, status = run.run_benchmark(config(tmp_path, [src], [run.nncompress_compressor(1, mode="cli")]))
     assert status == run.EXIT_OK, report["results"]
+
+
+def test_alternate_codes_every_chunk_with_both_versions(tmp_path):
+    from benchmarks import alternate
+    source = text_input(tmp_path / "in.txt", 5000)
+    out = tmp_path / "alt"
+    assert alternate.main([str(source), "--a", str(REPO), "--b", str(REPO), "--preset", "1", "--chunk", "2000",
+                           "--out", str(out)]) == 0
+    a, b = json.loads((tmp_path / "alt.json").read_text())["results"]
+    assert len(a["chunk_seconds"]) == len(b["chunk_seconds"]) == 3     # 2000 + 2000 + 1000 bytes
+    assert a["bytes"] == b["bytes"] > 0                                 # the same code makes the same payload
+    assert "B's time over A's, chunk by chunk" in (tmp_path / "alt.md").read_text()
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(), reason="needs a git checkout")
+def test_alternate_exports_a_git_revision(tmp_path):
+    from benchmarks import alternate
+    tree, label = alternate.version_tree("HEAD", tmp_path)
+    assert (tree / "nncompress" / "__init__.py").is_file() and label.startswith("HEAD (")
+    with pytest.raises(SystemExit, match="neither a directory nor a git revision"):
+        alternate.version_tree("no-such-revision", tmp_path)
