@@ -132,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
             "input": args.file.name, "input_bytes": size, "preset": args.preset, "chunk": args.chunk, "threads": 1}
     lines = [f"# Two versions in turn: -{args.preset} on {args.file.name} ({size:,} bytes)", "",
-             f"Command: `{command}`; {meta['date']}; {meta['cpu']}; one thread; {len(ratios)} chunks of at most "
-             f"{args.chunk:,} bytes, each a block, coded by both versions in turn; payload bytes; in-process times.", "",
+             f"Command: `{command}`; {meta['date']}; {meta['cpu']}; one thread; {len(ratios)} chunks of at "
+             f"most {args.chunk:,} bytes, each a block, coded by both versions in turn; payload bytes; "
+             "in-process times.", "",
              "| version | nncompress | bytes | bits/byte | kB/s |", "|---|---|---:|---:|---:|"]
     lines += [f"| {r['label']} | {r['version']} | {r['bytes']:,} | {8 * r['bytes'] / size:.4f} | "
               f"{size / r['seconds'] / 1000:.1f} |" for r in results]

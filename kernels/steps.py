@@ -1082,10 +1082,10 @@ def code_steps_kernel(
             if invalid == 0:
                 _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
                                high, prefix, keys, table, slots, tags, state_logit, state_total, mixer,
-                               mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr,
-                               match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
-                               apm_point, match_bit, freqs, net_x, settings, squash, stretch, state_only, hadamard,
-                               STATES, CONTEXT_BLOCK, INPUT_BLOCK)
+                               mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte,
+                               apm_order2, match_ptr, match_len, history, match_prob, runs, lane_runs, run_prob,
+                               lane_state, inputs, p_mix, apm_point, match_bit, freqs, net_x, settings, squash,
+                               stretch, state_only, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
                 shift = 6 - 2 * quarter
                 for b in range(lanes):
                     symbol = tl.full((), 0, tl.int64)

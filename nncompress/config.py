@@ -55,7 +55,7 @@ class ModelConfig:
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
                                   # inputs, 0.3 began far too confident (+0.0091)
     inherit_rows: bool = False    # a first-layer row that has not learned yet takes its node's match-set row,
-                                  # which learns on every byte, not the initial weights (format 12). With
+                                  # which learns on nearly every visit of the node (format 12). With
                                   # mixer_boost 48: -0.17% at -9 on enwik8_1M, -0.25% at -8, -0.09% at -7;
                                   # +0.16% at -6 (model_candidates/README.md)
     run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
