@@ -85,8 +85,6 @@ LEAVE_OUT = [
     ("without the weight sets chosen by the gap before the word, the last two bytes (and the last three)",
      _switched_off("history_sets")),
     ("without the run inputs", _switched_off("run_inputs")),
-    ("without inherited first-layer rows (a fresh row takes its node's match-set row)",
-     _switched_off("inherit_rows")),
     ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without(_SHAPES)),
     ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
      _without(_STEADY)),

@@ -63,7 +63,6 @@ P_FINAL_BOOST = tl.constexpr(predictor.P_FINAL_BOOST)
 P_RUNS = tl.constexpr(predictor.P_RUNS)
 P_SURPRISE = tl.constexpr(predictor.P_SURPRISE)
 P_ORDER2_BY_DEPTH = tl.constexpr(predictor.P_ORDER2_BY_DEPTH)
-P_INHERIT_ROWS = tl.constexpr(predictor.P_INHERIT_ROWS)
 POINTS = tl.constexpr(apm.POINTS)
 LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
@@ -565,7 +564,7 @@ def _depth(j):
 
 @triton.jit
 def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
-                   high, prefix, keys, table, slots, tags, state_logit, state_total, mixer, mixer_updates, final,
+                   high, prefix, keys, table, slots, tags, state_logit, state_total, mixer, final,
                    rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len,
                    history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix, apm_point, match_bit,
                    freqs, net_x, settings, squash, stretch, state_only, hadamard, STATES: tl.constexpr,
@@ -576,7 +575,6 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     use_runs = tl.load(settings + P_RUNS) != 0
     layer1 = tl.load(settings + P_LAYER1)
     by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
-    inherit = tl.load(settings + P_INHERIT_ROWS) != 0
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
@@ -679,16 +677,6 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 row_set = selector * NODES + tl.where(kset == 5, order2_node, node)
                 row0 = (MATCH_SET + match_state) * NODES + node
                 tl.store(rows + at * LAYER1 + kset, row_set, mask=kset < LAYER1)
-                if inherit:
-                    # predictor._inherit_row, in set order: the order-2 set's rows by depth serve two
-                    # nodes of a round, and the later node's copy is the one that stays
-                    donor = tl.load(mixer + row0 * width + i, mask=i < width, other=0)
-                    for k in range(1, LAYER1):
-                        if k < layer1:
-                            row_k = tl.sum(tl.where(kset == k, row_set, 0), axis=0)
-                            if tl.load(mixer_updates + row_k) == 0:
-                                tl.store(mixer + row_k * width + i, donor, mask=i < width)
-                    tl.debug_barrier()
                 layer_logits = _mix_dots(mixer, row_set, kset < layer1, x, width, INPUT_BLOCK)
                 net_logit = tl.full((), 0, tl.int64)
                 if use_net:
@@ -1082,10 +1070,10 @@ def code_steps_kernel(
             if invalid == 0:
                 _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
                                high, prefix, keys, table, slots, tags, state_logit, state_total, mixer,
-                               mixer_updates, final, rows, logits, net, net_u, net_h, apm_order3, apm_byte,
-                               apm_order2, match_ptr, match_len, history, match_prob, runs, lane_runs, run_prob,
-                               lane_state, inputs, p_mix, apm_point, match_bit, freqs, net_x, settings, squash,
-                               stretch, state_only, hadamard, STATES, CONTEXT_BLOCK, INPUT_BLOCK)
+                               final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr,
+                               match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
+                               apm_point, match_bit, freqs, net_x, settings, squash, stretch, state_only, hadamard,
+                               STATES, CONTEXT_BLOCK, INPUT_BLOCK)
                 shift = 6 - 2 * quarter
                 for b in range(lanes):
                     symbol = tl.full((), 0, tl.int64)

@@ -54,11 +54,7 @@ class ModelConfig:
                                   # bytes coded, not per row: enwik8_4M +0.14%, fields.c +1.1%)
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
                                   # inputs, 0.3 began far too confident (+0.0091); -7..-9's 47 to 92 inputs
-                                  # start at 0.05 (format 12: -0.20% at -9 with inherit_rows, -0.07% on 4M)
-    inherit_rows: bool = False    # a first-layer row that has not learned yet takes its node's match-set row,
-                                  # which learns on nearly every visit of the node (format 12). With
-                                  # mixer_boost 48: -0.17% at -9 on enwik8_1M, -0.25% at -8, -0.09% at -7;
-                                  # +0.16% at -6 (model_candidates/README.md)
+                                  # start at 0.03 (format 12, with mixer_boost 48: -0.43% at -9 on enwik8_1M)
     run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
     final_boost: int = 4          # added to it at first, halved after final_boost_bytes bytes coded:
@@ -112,16 +108,16 @@ PRESETS[6] = _BASE
 # (the last three bytes), the order-2 set by depth and surprise 64: together -0.39% on enwik8_1M at
 # -9, -0.35% at -8 and -0.34% at -7, for 15% of the speed (in-process; at -6 they do not pay).
 # Format 8 adds two more of the text's shape: -0.18% at -9. Format 9 keeps tag and skip here, and
-# adds two more contexts steady within a word: with intag and wordgap, -0.32% at -9. Format 12 lets a
-# first-layer row that has not learned yet take its node's match-set row (inherit_rows), with half the
-# boost, and starts the weights at half: -0.37% at -9. All in benchmarks/results/model_candidates/README.md.
+# adds two more contexts steady within a word: with intag and wordgap, -0.32% at -9. Format 12 starts
+# the first layer's weights at 0.03, not 0.1, with half the boost: -0.43% at -9. All in
+# benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword", "matchlen", "matcho1",
                                                     "o10", "o20", "shapeword", "shape12", "tag", "skip", "linegap",
                                                     "prevgap"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
-                  order2_by_depth=True, inherit_rows=True, mixer_boost=48, mixer_init=0.05)
+                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
 # 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
 PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)

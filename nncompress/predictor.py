@@ -74,7 +74,7 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
- P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_INHERIT_ROWS) = range(17)
+ P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH) = range(16)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -168,7 +168,7 @@ class Predictor:
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
-                                config.order2_by_depth, config.inherit_rows],
+                                config.order2_by_depth],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -301,16 +301,6 @@ def _final_row(match_row):
 
 
 @njit(inline="always")
-def _inherit_row(mixer, row, donor, width):
-    """A first-layer row that has not learned yet (config.inherit_rows) takes the weights of its node's
-    match-set row, `donor`, which learns on nearly every visit of the node: a rare selector's row then
-    starts from what the node has learned, not from the initial weights. It follows the donor until its
-    own first update. The match set is never a receiver, so a round's copies do not depend on lane order."""
-    for i in range(width):
-        mixer[row, i] = mixer[donor, i]
-
-
-@njit(inline="always")
 def _order2_selector(last_bytes):
     return np.int64(mix(last_bytes & 0xFFFF, 7) >> np.uint64(54))   # 10 bits: ORDER2_SELECTORS
 
@@ -363,17 +353,16 @@ def predict_round(quarter, step, active, m):
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
      lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob,
-     net_x, mixer_updates) = (
+     net_x) = (
         m.stride, m.high, m.prefix, m.keys, m.table, m.table_mask, m.slots, m.tags, m.state_prob, m.state_logit,
         m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_order3, m.apm_byte, m.apm_order2,
         m.match_ptr, m.match_len, m.history, m.match_prob, m.lane_state, m.inputs, m.p_mix, m.apm_point,
-        m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob, m.net_x, m.mixer_updates)
+        m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob, m.net_x)
     lanes, contexts = keys.shape
     use_net, use_apm, use_runs = settings[P_NET] != 0, settings[P_APM] != 0, settings[P_RUNS] != 0
     width = inputs.shape[2]
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     by_depth = settings[P_ORDER2_BY_DEPTH] != 0
-    inherit = settings[P_INHERIT_ROWS] != 0
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -474,10 +463,6 @@ def predict_round(quarter, step, active, m):
             rows[b, j, 4] = _row(GAP_SET, gap, node)
             rows[b, j, 5] = _row(ORDER2_SET, order2, half * 4 + depth if by_depth else node)
             rows[b, j, 6] = _row(ORDER3_SET, order3, node)
-            if inherit:
-                for k in range(1, layer1):
-                    if mixer_updates[rows[b, j, k]] == 0:
-                        _inherit_row(mixer, rows[b, j, k], rows[b, j, 0], width)
             for k in range(layer1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
             logits[b, j, LAYER1] = 0

@@ -261,32 +261,6 @@ def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
     assert _pattern_selector(table, slots[:, :3], 0, node) == 0 + 1 * 3   # presets with fewer contexts
 
 
-def _predicted_after(config, data: bytes) -> Predictor:
-    """A one-lane predictor that has learned `data` and predicted the first round of the byte after it."""
-    layout = LaneLayout(len(data) + 1, 1)
-    grid = layout.split(data + b"\0").astype(np.int32)
-    predictor = Predictor(config)
-    predictor.start_block(layout)
-    for step in range(len(data)):
-        for quarter in range(4):
-            predictor.predict()
-            predictor.update((grid[:, step] >> (6 - 2 * quarter)) & 3)
-    predictor.predict()
-    return predictor
-
-
-@pytest.mark.parametrize("inherit", [True, False])
-def test_a_row_that_has_not_learned_takes_its_nodes_match_set_row(inherit):
-    config = replace(SMALL_STRONG, inherit_rows=inherit)
-    predictor = _predicted_after(config, english_like(1500, seed=5) + b"\x07")   # a byte seen once
-    rows = predictor.rows[0, 1]                  # the weight sets' rows at the nibble tree's root
-    match_row, byte_row = rows[0], rows[1]       # after the byte 7: its byte-set row has never learned
-    assert predictor.mixer_updates[byte_row] == 0 < predictor.mixer_updates[match_row]
-    learned, initial = predictor.mixer[match_row], Predictor(config).mixer[byte_row]
-    assert not np.array_equal(learned, initial)
-    assert np.array_equal(predictor.mixer[byte_row], learned if inherit else initial)
-
-
 def test_text_state_reads_the_bracket_and_three_classes():
     def state(text: bytes, bracket: int = 0):
         return _text_state(int.from_bytes(text[-7:][::-1], "little"), bracket)
