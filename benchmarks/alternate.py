@@ -47,7 +47,7 @@ print(json.dumps({"package": nncompress.__file__, "version": nncompress.__versio
 for line in sys.stdin:
     start, end = map(int, line.split())
     began = time.perf_counter()
-    header, payload = encode_block(predictor, data[start:end])
+    payload = encode_block(predictor, data[start:end])[1]
     print(json.dumps({"seconds": time.perf_counter() - began, "bytes": len(payload)}), flush=True)
 """
 
@@ -76,7 +76,7 @@ def _start_worker(tree: Path, path: Path, preset: int) -> tuple[subprocess.Popen
     worker = subprocess.Popen([sys.executable, "-c", _WORKER, str(tree), str(path), str(preset)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     hello = _reply(worker, tree)
-    if not Path(hello["package"]).resolve().is_relative_to(tree):
+    if not Path(hello["package"]).resolve().is_relative_to(tree.resolve()):
         raise SystemExit(f"{tree}: the worker imported {hello['package']}, not the tree's nncompress")
     return worker, hello
 
