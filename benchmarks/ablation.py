@@ -34,8 +34,10 @@ _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within 
 # Format 8's default contexts, before format 9 put intag and wordgap in the place of skip and tag.
 _FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag", "tagword",
                      "lineword", "column", "ind2", "shape")
-# Format 9's default contexts, before format 10 added the last heading.
-_FORMAT9_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contexts if name != "headword")
+# Format 10's default contexts, before format 13 added the title; format 9's, before format 10 added the last
+# heading.
+_FORMAT10_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contexts if name != "titleword")
+_FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headword")
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise)
 
@@ -53,9 +55,11 @@ VARIANTS = [
     ("+ the text's shape: the classes of the last 7 bytes (format 8's contexts)", dict(contexts=_FORMAT8_CONTEXTS)),
     ("+ steady within a word: intag and wordgap in the place of skip and tag (format 9's contexts)",
      dict(contexts=_FORMAT9_CONTEXTS)),
-    ("+ the last heading: headword (= default -6)", dict()),
-    ("+ -7's 24 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
-     "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones; lane o2",
+    ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS)),
+    ("+ the page's title: titleword (= default -6)", dict()),
+    ("+ -7's 25 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
+     "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
+     "two words; lane o2",
      _STRONG_CONTEXTS),
     ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
@@ -89,6 +93,7 @@ LEAVE_OUT = [
     ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
      _without(_STEADY)),
     ("without the last heading (headword)", _without(("headword",))),
+    ("without the title (titleword; at -7..-9 also titlewords)", _without(("titleword", "titlewords"))),
 ]
 
 _CHILD = """

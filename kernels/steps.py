@@ -80,9 +80,15 @@ IN_TAG = tl.constexpr(hashing.CONTEXT_CODES["intag"])
 LINE_GAP = tl.constexpr(hashing.CONTEXT_CODES["linegap"])
 PREVIOUS_GAP = tl.constexpr(hashing.CONTEXT_CODES["prevgap"])
 HEAD_WORD = tl.constexpr(hashing.CONTEXT_CODES["headword"])
+TITLE_WORD = tl.constexpr(hashing.CONTEXT_CODES["titleword"])
+TITLE_WORDS = tl.constexpr(hashing.CONTEXT_CODES["titlewords"])
+TITLE_TAG = tl.constexpr(hashing.TITLE_TAG)
+QUOT_ENTITY = tl.constexpr(hashing.QUOT_ENTITY)
+ITALIC, BOLD, QUOTED = (tl.constexpr(bit) for bit in (hashing.ITALIC, hashing.BOLD, hashing.QUOTED))
 HEADING_1, HEADING_2 = (tl.constexpr(c) for c in hashing.HEADING_MARKS)
-OPEN_1, OPEN_2, OPEN_3 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
-CLOSE_1, CLOSE_2, CLOSE_3 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
+OPEN_1, OPEN_2, OPEN_3, OPEN_4 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
+CLOSE_1, CLOSE_2, CLOSE_3, CLOSE_4 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
+assert hashing.TAG_BRACKETS == 3   # OPEN_4 awaits no tag
 HISTORY_MASK = tl.constexpr(hashing._HISTORY_MASK)
 MAX_VERIFY = tl.constexpr(match.MAX_VERIFY)
 LENGTH_BUCKETS = tl.constexpr(match.LENGTH_BUCKETS)
@@ -131,12 +137,27 @@ def _high_bits(h, shift):
 
 @triton.jit
 def _is_open(c):
-    return (c == OPEN_1) | (c == OPEN_2) | (c == OPEN_3)
+    return (c == OPEN_1) | (c == OPEN_2) | (c == OPEN_3) | (c == OPEN_4)
 
 
 @triton.jit
 def _is_close(c):
-    return (c == CLOSE_1) | (c == CLOSE_2) | (c == CLOSE_3)
+    return (c == CLOSE_1) | (c == CLOSE_2) | (c == CLOSE_3) | (c == CLOSE_4)
+
+
+@triton.jit
+def _emphasis(ls, c, previous, last):
+    """hashing._emphasis, on the lane's state at ls: each value is stored once, not read back."""
+    run, emphasis = tl.load(ls + 18), tl.load(ls + 17)
+    ended = c != 39   # a run of apostrophes ends (or none was running)
+    emphasis = tl.where(ended & ((run == 2) | (run == 5)), emphasis ^ ITALIC, emphasis)
+    emphasis = tl.where(ended & ((run == 3) | (run == 5)), emphasis ^ BOLD, emphasis)
+    emphasis = tl.where(ended & (c == 10), emphasis & QUOTED, emphasis)
+    quote = (c == 34) | ((c == 59) & ((last & 0xFFFFFFFFFFFF) == QUOT_ENTITY))
+    emphasis = tl.where(quote, emphasis ^ QUOTED, emphasis)
+    emphasis = tl.where((c == 10) & ((previous & 255) == 10), 0, emphasis)
+    tl.store(ls + 17, emphasis)
+    tl.store(ls + 18, tl.where(ended, 0, run + 1))
 
 
 @triton.jit
@@ -214,19 +235,29 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.store(ls + 13, tl.full((), 0, tl.int64))
         else:
             tl.store(ls + 13, _high_bits(_mix(tl.load(ls + 13) + 1, c), 8))
+    _emphasis(ls, c, previous, last)
+    title, reading = tl.load(ls + 15), tl.load(ls + 16)   # each stored once (not read back after its store)
+    title = tl.where((c != 60) & (reading != 0), _high_bits(_mix(title + 1, c), 8), title)
+    reading = tl.where(c == 60, 0, reading)
+    title = tl.where(last == TITLE_TAG, 0, title)
+    reading = tl.where(last == TITLE_TAG, 1, reading)
+    tl.store(ls + 15, title)
+    tl.store(ls + 16, reading)
     tl.store(ls + 3, tl.where(c == 10, 0, column + 1))
     if c == 10:
         tl.store(ls + 10, tl.load(ls + 9))
         tl.store(ls + 9, _int(step) + 1)
     if _is_open(c):
         tl.store(ls + 5, ((tl.load(ls + 5) << 8) | c) & 0xFFFFFFFF)
-        tl.store(ls + 7, tl.full((), 1, tl.int64))
+        if c != OPEN_4:
+            tl.store(ls + 7, tl.full((), 1, tl.int64))
     elif _is_close(c):
         tl.store(ls + 5, tl.load(ls + 5) >> 8)
     tl.debug_barrier()
     s1, s2, s3, s4 = tl.load(ls + 1), tl.load(ls + 2), tl.load(ls + 3), tl.load(ls + 4)
     s5, s6, s8, s9, s10 = tl.load(ls + 5), tl.load(ls + 6), tl.load(ls + 8), tl.load(ls + 9), tl.load(ls + 10)
     gap, word_length, heading = tl.load(ls + 11), tl.load(ls + 12), tl.load(ls + 14)
+    title, emphasis = tl.load(ls + 15), tl.load(ls + 17)
     above_at = s10 + s3
     above = tl.full((), 0, tl.int64)
     if (s9 > 0) & (above_at < s9):
@@ -236,7 +267,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v17 = _high_bits(_mix(s1, s2), 8)
     v19 = (tl.minimum(s3, 255) << 8) | c
     v20 = _high_bits(_mix(s1, s4), 8)
-    v21 = ((s5 & 0xFFFF) << 8) | c
+    v21 = (emphasis << 24) | ((s5 & 0xFFFF) << 8) | c
     v22 = _high_bits(_mix(_mix(s1, s2).to(tl.int64, bitcast=True), s4), 8)
     v23 = _high_bits(_mix(s6, last & 0xFFFF), 8)
     v24 = _high_bits(_mix(s6, (s1 << 8) | c), 8)
@@ -252,7 +283,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v32 = (last & 0xFF) | (last >> 8) & 0xFF00
     v33 = ((last >> 8) & 0xFF) | (last >> 16) & 0xFF00
     v34 = _high_bits(_mix(s2, s4), 8)
-    v35 = ((s5 & 0xFFFF) << 16) | (last & 0xFFFF)
+    v35 = (emphasis << 32) | ((s5 & 0xFFFF) << 16) | (last & 0xFFFF)
     v36 = (s8 << 16) | (tl.minimum(s3, 255) << 8)
     v37 = _high_bits(_mix(s6, tl.minimum(s3, 255)), 8)
     v38 = _high_bits(_mix(s5 & 0xFFFF, s1), 8)
@@ -262,11 +293,13 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v45 = (text_shape << 8) | c
     v46 = _high_bits(_mix(text_shape, s1), 8)
     gap_length = _mix(gap, word_length).to(tl.int64, bitcast=True)
-    v48 = _high_bits(_mix(gap_length, s5 & 0xFFFF), 8)
+    v48 = _high_bits(_mix(_mix(gap_length, s5 & 0xFFFF).to(tl.int64, bitcast=True), emphasis), 8)
     v49 = _high_bits(_mix(s6, s5), 8)
     v50 = _high_bits(_mix(gap_length, s8), 8)
     v51 = _high_bits(_mix(s2, gap), 8)
     v52 = _high_bits(_mix(heading, (s1 << 8) | c), 8)
+    v53 = _high_bits(_mix(title, (s1 << 8) | c), 8)
+    v54 = _high_bits(_mix(title, _mix(s1, s2).to(tl.int64, bitcast=True)), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -314,7 +347,9 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == LINE_GAP, v50,
             tl.where(kind == PREVIOUS_GAP, v51,
             tl.where(kind == HEAD_WORD, v52,
-            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))
+            tl.where(kind == TITLE_WORD, v53,
+            tl.where(kind == TITLE_WORDS, v54,
+            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)
@@ -623,8 +658,8 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             order3 = _order3_selector(recent)
             top = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
             bracket = tl.load(lane_state + b * LANE_STATE_WIDTH + 5) & 255
-            text_state = tl.where(bracket == OPEN_1, 1,
-                         tl.where(bracket == OPEN_2, 2, tl.where(bracket == OPEN_3, 3, 0))).to(tl.int64)
+            text_state = tl.where(bracket == OPEN_1, 1, tl.where(bracket == OPEN_2, 2,
+                         tl.where(bracket == OPEN_3, 3, tl.where(bracket == OPEN_4, 4, 0)))).to(tl.int64)
             for k in range(3):   # predictor._text_state
                 text_state = text_state * 6 + tl.minimum(_byte_class((recent >> (8 * k)) & 255), 5)
             slot = tl.load(slots + b * contexts + i, mask=is_context, other=-1)

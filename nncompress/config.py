@@ -29,8 +29,11 @@ class ModelConfig:
     # in the place of skip and tag: -0.51% on enwik8_4M at the same speed (model_candidates/README.md).
     # Format 10 adds the last heading (headword), the section's topic: -0.42% on enwik8_4M, -0.2% on
     # Markdown. With format 10's pattern set, -6 codes enwik8_1M 0.49% smaller and about 9% slower.
+    # Format 13 adds the page's title (titleword), and parentheses and emphasis to the markup's state
+    # (hashing.py): -0.89% on enwik8_4M at -6 (in-process).
     contexts: tuple[str, ...] = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "markup", "tagword",
-                                 "lineword", "column", "ind2", "shape", "intag", "wordgap", "headword")
+                                 "lineword", "column", "ind2", "shape", "intag", "wordgap", "headword",
+                                 "titleword")
     lane_contexts: tuple[str, ...] = ("o3", "word", "markup")  # also kept per lane: recent statistics
     state_limit: int = 255        # a state map's rate 1/(n+1.5) stops falling at n = 255 (127: +0.0013)
     # Components that can be left out, to measure what they add (benchmarks/ablation.py).
@@ -109,13 +112,13 @@ PRESETS[6] = _BASE
 # -9, -0.35% at -8 and -0.34% at -7, for 15% of the speed (in-process; at -6 they do not pay).
 # Format 8 adds two more of the text's shape: -0.18% at -9. Format 9 keeps tag and skip here, and
 # adds two more contexts steady within a word: with intag and wordgap, -0.32% at -9. Format 12 starts
-# the first layer's weights at 0.03, not 0.1, with half the boost: -0.43% at -9. All in
-# benchmarks/results/model_candidates/README.md.
+# the first layer's weights at 0.03, not 0.1, with half the boost: -0.43% at -9. Format 13 adds the
+# title with the last two words (titlewords). All in benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword", "matchlen", "matcho1",
                                                     "o10", "o20", "shapeword", "shape12", "tag", "skip", "linegap",
-                                                    "prevgap"),
+                                                    "prevgap", "titlewords"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
                   order2_by_depth=True, mixer_init=0.03, mixer_boost=48)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,

@@ -56,8 +56,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      linegap=50,     # the gap, the word's length so far and the line's first byte
                      prevgap=51,     # the previous word and the gap
                      # The section: the text under a heading is about its topic.
-                     headword=52)    # the last heading line (one that began with = or #), the current
+                     headword=52,    # the last heading line (one that began with = or #), the current
                                      # word and the last byte
+                     # The page: a document's title says what it is about (XML's and HTML's <title>).
+                     titleword=53,   # the last title, the current word and the last byte
+                     titlewords=54)  # the last title, the current word and the previous one
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -65,13 +68,19 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-# Per lane (next_byte_contexts): 15 values, then the bytes that followed each byte (4, newest
+# Per lane (next_byte_contexts): 19 values, then the bytes that followed each byte (4, newest
 # lowest) and each pair of bytes (2), for the indirect contexts.
-FOLLOW1 = 15
+FOLLOW1 = 19
 FOLLOW2 = FOLLOW1 + 256
 LANE_STATE_WIDTH = FOLLOW2 + 65536
-OPEN_BRACKETS = (91, 123, 60)   # [ { <
-CLOSE_BRACKETS = (93, 125, 62)  # ] } >
+OPEN_BRACKETS = (91, 123, 60, 40)   # [ { < (
+CLOSE_BRACKETS = (93, 125, 62, 41)  # ] } > )
+TAG_BRACKETS = 3                    # the first three: the word after one is a tag (a link, template or element)
+TITLE_TAG = int.from_bytes(b"<title>", "big")   # as the last 7 bytes (lane_state[b, 0]) hold it
+QUOT_ENTITY = int.from_bytes(b"&quot;", "big")  # XML's escaped double quote, as the last 6 bytes
+# The emphasis state (lane_state[b, 17]), bits: in italics, in bold (wiki markup: a run of 2 apostrophes
+# toggles italics, 3 bold, 5 both; a line ends both), in double quotes (" or &quot;; an empty line ends it).
+ITALIC, BOLD, QUOTED = 1, 2, 4
 HEADING_MARKS = (61, 35)        # = #: a line beginning with one is a heading (wiki, Markdown)
 
 
@@ -93,8 +102,10 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     word is awaited, the line's first byte + 1, where the line starts, where the previous one started,
     the gap (the last 4 bytes that are not letters, newest lowest, since the word before the current
     one ended), the current word's length, the hash of the line so far if it is a heading, the
-    hash of the last heading line, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of
-    bytes) of the bytes that followed them].
+    hash of the last heading line, the hash of the last title (the text after <title>), 1 while that
+    title is read, the emphasis state (ITALIC, BOLD, QUOTED), the length of the current run of
+    apostrophes, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that
+    followed them].
     """
     c = np.int64(byte)
     previous = lane_state[b, 0]
@@ -127,13 +138,21 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             lane_state[b, 13] = 0
         else:
             lane_state[b, 13] = np.int64(mix(lane_state[b, 13] + 1, c) >> np.uint64(8))
+    _emphasis(b, c, previous, last, lane_state)
+    if c == 60:
+        lane_state[b, 16] = 0
+    elif lane_state[b, 16] != 0:
+        lane_state[b, 15] = np.int64(mix(lane_state[b, 15] + 1, c) >> np.uint64(8))
+    if last == TITLE_TAG:
+        lane_state[b, 15], lane_state[b, 16] = 0, 1
     lane_state[b, 3] = 0 if c == 10 else lane_state[b, 3] + 1
     if c == 10:
         lane_state[b, 10] = lane_state[b, 9]
         lane_state[b, 9] = step + 1
     if c in OPEN_BRACKETS:
         lane_state[b, 5] = ((lane_state[b, 5] << 8) | c) & 0xFFFFFFFF
-        lane_state[b, 7] = 1
+        if c != OPEN_BRACKETS[TAG_BRACKETS]:
+            lane_state[b, 7] = 1
     elif c in CLOSE_BRACKETS:
         lane_state[b, 5] >>= 8
     above_at = lane_state[b, 10] + lane_state[b, 3]
@@ -151,7 +170,7 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         elif kind == 20:
             value = np.int64(mix(lane_state[b, 1], lane_state[b, 4]) >> np.uint64(8))
         elif kind == 21:
-            value = ((lane_state[b, 5] & 0xFFFF) << 8) | c
+            value = (lane_state[b, 17] << 24) | ((lane_state[b, 5] & 0xFFFF) << 8) | c
         elif kind == 22:
             value = np.int64(mix(mix(lane_state[b, 1], lane_state[b, 2]), lane_state[b, 4]) >> np.uint64(8))
         elif kind == 23:
@@ -179,7 +198,7 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         elif kind == 34:
             value = np.int64(mix(lane_state[b, 2], lane_state[b, 4]) >> np.uint64(8))
         elif kind == 35:
-            value = ((lane_state[b, 5] & 0xFFFF) << 16) | (last & 0xFFFF)
+            value = (lane_state[b, 17] << 32) | ((lane_state[b, 5] & 0xFFFF) << 16) | (last & 0xFFFF)
         elif kind == 36:
             value = (lane_state[b, 8] << 16) | (min(lane_state[b, 3], 255) << 8)
         elif kind == 37:
@@ -197,7 +216,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         elif kind == 47:
             value = (shape12(history, start, step) << 8) | c
         elif kind == 48:
-            value = np.int64(mix(mix(lane_state[b, 11], lane_state[b, 12]), lane_state[b, 5] & 0xFFFF) >> np.uint64(8))
+            value = np.int64(mix(mix(mix(lane_state[b, 11], lane_state[b, 12]), lane_state[b, 5] & 0xFFFF),
+                                 lane_state[b, 17]) >> np.uint64(8))
         elif kind == 49:
             value = np.int64(mix(lane_state[b, 6], lane_state[b, 5]) >> np.uint64(8))
         elif kind == 50:
@@ -206,12 +226,36 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(lane_state[b, 2], lane_state[b, 11]) >> np.uint64(8))
         elif kind == 52:
             value = np.int64(mix(lane_state[b, 14], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        elif kind == 53:
+            value = np.int64(mix(lane_state[b, 15], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        elif kind == 54:
+            value = np.int64(mix(lane_state[b, 15], mix(lane_state[b, 1], lane_state[b, 2])) >> np.uint64(8))
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:
             continue   # matchlen, matcho1: match_contexts
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
+
+
+@njit(inline="always")
+def _emphasis(b, c, previous, last, lane_state):
+    """Fold byte c into lane b's emphasis state (lane_state[b, 17]) and its run of apostrophes (18)."""
+    if c == 39:
+        lane_state[b, 18] += 1
+    else:
+        run = lane_state[b, 18]
+        if run == 2 or run == 5:
+            lane_state[b, 17] ^= ITALIC
+        if run == 3 or run == 5:
+            lane_state[b, 17] ^= BOLD
+        lane_state[b, 18] = 0
+        if c == 10:
+            lane_state[b, 17] &= QUOTED
+    if c == 34 or (c == 59 and (last & 0xFFFFFFFFFFFF) == QUOT_ENTITY):
+        lane_state[b, 17] ^= QUOTED
+    if c == 10 and (previous & 255) == 10:
+        lane_state[b, 17] = 0
 
 
 @njit(inline="always")

@@ -40,7 +40,8 @@ from .wht import WIDTH, net_forward, net_parameters, net_train
 
 NODES = 255          # tree nodes of a byte: 15 of the high nibble, 16 x 15 of the low one
 MATCH_STATES = 3     # the node is off the match's path, on it with a short match, with a long one
-TEXT_STATES = 4 * 6 * 6 * 6  # innermost open bracket (none, [, {, <) x the coarse classes of the last 3 bytes
+TEXT_STATES = (1 + len(OPEN_BRACKETS)) * 6 * 6 * 6  # innermost open bracket (none, [, {, <, () x the coarse
+                                                    # classes of the last 3 bytes
 ORDER2_SELECTORS = 1024  # the last two bytes, hashed, select one of these weight sets
 ORDER3_SELECTORS = 1024  # the last three bytes, hashed, select one of these (config.order3_set)
 # The pattern set's selector: for each of the six contexts after the first (the presets list their
@@ -324,7 +325,7 @@ def _net_inputs(logits, x, width, y):
 
 @njit(inline="always")
 def _text_state(last_bytes, bracket):
-    """The text set's selector: the innermost open bracket (none, [, {, <) and the coarse classes of the
+    """The text set's selector: the innermost open bracket (none, [, {, <, () and the coarse classes of the
     last three bytes (hashing.byte_class 0..5): where in a word, a number or the markup the byte is.
     In place of bracket x in-word (format 7): -0.43% at -9 on enwik8_1M, -0.69% at -6 on enwik8_4M."""
     state = 0

@@ -41,7 +41,9 @@ from nncompress.kernels.device_steps import HOST_ONLY, MODEL_ARRAYS, SHARED_ARRA
 from nncompress.predictor import KernelState, Predictor  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-TEXT = b"= a =\ncat\n[[a cat]] sat.\n# b\nsat\n{{the cat}} <b>ran</b>\n"   # headings (hashing.HEADING_MARKS)
+# Headings (hashing.HEADING_MARKS), italics, a quote, brackets with a tag and parentheses, a title
+# (hashing.TITLE_TAG): the tests take prefixes of 16 to 39 bytes.
+TEXT = b"= a =\n# b\n''c'' \"d [[a (b)]] <title>x</title>\n{{the}} <b>ran</b>\n"
 # Tiny tables: contexts often share a slot (the kernel's one-context-at-a-time path), and small
 # lanes: several lanes, of different lengths.
 SMALL = dict(table_bits=9, match_bits=8, min_lane_len=8)

@@ -246,6 +246,39 @@ def test_heading_context_reads_the_last_heading_line():
     assert _key("headword", b"== Life ==\n== Work") == _key("headword", b"== Life ==\nWork")  # until its newline
 
 
+def test_title_contexts_read_the_last_title():
+    # titleword: the text after the last <title> up to the next <, the current word and the last byte
+    page = b"<page><title>Paris</title><text>The ci"
+    assert _key("titleword", page) == _key("titleword", b"<title>Paris</title>x\n== Life ==\nthe ci")
+    assert _key("titleword", page) != _key("titleword", page.replace(b"Paris", b"Rome"))
+    assert _key("titleword", page) != _key("titleword", page.replace(b"<title>", b"<titel>"))
+    assert _key("titleword", page) != _key("titleword", page[:-1] + b"o")
+    assert _key("titleword", b"<title>A</title>x y") == _key("titleword", b"<title>A<b>B</b>x y")  # up to the <
+    # titlewords: the title with the current and the previous word
+    assert _key("titlewords", b"<title>A</title> big ca") != _key("titlewords", b"<title>A</title> red ca")
+    assert _key("titlewords", b"<title>A</title> big ca") == _key("titlewords", b"<title>A</title>. Big, ca")
+
+
+def test_markup_state_knows_parentheses_and_emphasis():
+    # parentheses are brackets (markup: the two innermost open ones and the last byte)...
+    assert _key("markup", b"a (b x") != _key("markup", b"a b x")
+    assert _key("markup", b"a (b) x") == _key("markup", b"a b x")
+    # ... but a word after one is not a tag
+    assert _key("tag", b"[[Paris]] (near it") == _key("tag", b"[[Paris]] near it")
+    # emphasis: '' italics, ''' bold, ''''' both, each ended by a newline; " or &quot; quote until an empty line
+    plain = _key("markup", b"a b x")
+    italic, bold = _key("markup", b"''a b x"), _key("markup", b"'''a b x")
+    assert len({plain, italic, bold, _key("markup", b"'''''a b x")}) == 4
+    assert _key("markup", b"''a'' b x") == plain == _key("markup", b"''a\nb x")
+    assert _key("markup", b"'''''a''' b x") == italic
+    quoted = _key("markup", b'"a b x')
+    assert quoted == _key("markup", b"&quot;a b x") == _key("markup", b'"a\nb x') != plain
+    assert _key("markup", b'"a\n\nb x') == plain == _key("markup", b'"a" b x')
+    # the emphasis reaches wordgap and markupo2 too
+    assert _key("wordgap", b"''x, ab") != _key("wordgap", b"x, ab")
+    assert _key("markupo2", b"''x, ab") != _key("markupo2", b"x, ab")
+
+
 def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
     zeros = STATE_NEXT[0, 0]                   # a bit history that has seen a 0
     both = STATE_NEXT[zeros, 1]                # then a 1
@@ -267,8 +300,9 @@ def test_text_state_reads_the_bracket_and_three_classes():
     assert state(b"abc") == state(b"xyz") != state(b"abC")
     assert state(b"a, b") == state(b"a. b") != state(b"a1 b")   # punctuation folded into one class
     assert state(b"abc") != state(b"abc", ord("[")) != state(b"abc", ord("<"))
-    assert state(b"abc", ord("(")) == state(b"abc")                 # ( is no bracket here
-    assert len({state(bytes([a, b, c]), k) for a in b"a1 .\n" for b in b"A " for c in b"z|" for k in b"\0[{<"}) == 80
+    assert len({state(b"abc", k) for k in b"\0[{<("}) == 5              # ( too, since format 13
+    assert state(b"abc", ord("|")) == state(b"abc")                 # | is no bracket
+    assert len({state(bytes([a, b, c]), k) for a in b"a1 .\n" for b in b"A " for c in b"z|" for k in b"\0[{<("}) == 100
 
 
 def test_match_contexts_see_the_expected_byte():
@@ -289,13 +323,13 @@ def test_match_contexts_see_the_expected_byte():
 def test_a_frame_of_one_short_block_sizes_its_tables_for_it():
     config = preset_config(6)
     contexts = len(config.contexts) + len(config.lane_contexts)
-    # 4 slots per context and byte: 4000 bytes at -6 -> 320,000 -> 2^19; 4 match entries per byte: 2^14,
+    # 4 slots per context and byte: 4000 bytes at -6 -> 336,000 -> 2^19; 4 match entries per byte: 2^14,
     # raised to 2^16
     predictor = Predictor(config, only_block=4000)
     assert 4 * contexts * 4000 <= predictor.table.shape[0] < 8 * contexts * 4000
     assert predictor.table_mask == predictor.table.shape[0] - 1 and predictor.table.shape[0] == 1 << 19
     assert predictor.match_table.shape[0] == 1 << 16
-    assert sized_table_bits(config, contexts, 100_000) == (23, 19)
+    assert sized_table_bits(config, contexts, 50_000) == (23, 18)
     assert sized_table_bits(config, contexts, 6) == (16, 16)   # never below 2^16
     assert sized_table_bits(config, contexts, None) == (config.table_bits, config.match_bits)
     assert sized_table_bits(config, contexts, 1 << 23) == (config.table_bits, config.match_bits)   # never above
