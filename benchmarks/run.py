@@ -812,7 +812,8 @@ def write_plot(report: dict, prefix: Path) -> Path | None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib is not installed: no plot (pip install matplotlib)", file=sys.stderr)
+        print(f"matplotlib is not installed: no plot (pip install matplotlib); {prefix}.png, if there is one, "
+              "is an earlier run's", file=sys.stderr)
         return None
     inputs = [i["name"] for i in report["inputs"]]
     n = max(len(inputs), 1)
@@ -948,7 +949,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     prefix = cfg.out_prefix
     print(render_markdown(report))
-    print(f"wrote {prefix}.md, {prefix}.json" + ("" if args.no_plot else f", {prefix}.png"), file=sys.stderr)
+    plotted = not args.no_plot and importlib.util.find_spec("matplotlib") is not None   # (write_plot's condition)
+    print(f"wrote {prefix}.md, {prefix}.json" + (f", {prefix}.png" if plotted else ""), file=sys.stderr)
     return status
 
 
