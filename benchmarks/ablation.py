@@ -31,6 +31,7 @@ _OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False)
 _STRONG = preset_config(7)
 _SHAPES = ("shape", "shapeword", "shape12")
 _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
+_SENTENCE = ("sentword", "prevstem", "nameword", "sentpos")   # -7..-9's contexts of the sentence (format 14)
 # Format 8's default contexts, before format 9 put intag and wordgap in the place of skip and tag.
 _FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "skip", "markup", "tag", "tagword",
                      "lineword", "column", "ind2", "shape")
@@ -57,9 +58,9 @@ VARIANTS = [
      dict(contexts=_FORMAT9_CONTEXTS)),
     ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS)),
     ("+ the page's title: titleword (= default -6)", dict()),
-    ("+ -7's 25 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
+    ("+ -7's 29 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
-     "two words; lane o2",
+     "two words, four of the sentence; lane o2",
      _STRONG_CONTEXTS),
     ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
@@ -94,6 +95,7 @@ LEAVE_OUT = [
      _without(_STEADY)),
     ("without the last heading (headword)", _without(("headword",))),
     ("without the title (titleword; at -7..-9 also titlewords)", _without(("titleword", "titlewords"))),
+    ("without the sentence (sentword, prevstem, nameword, sentpos)", _without(_SENTENCE)),
 ]
 
 _CHILD = """

@@ -82,10 +82,16 @@ PREVIOUS_GAP = tl.constexpr(hashing.CONTEXT_CODES["prevgap"])
 HEAD_WORD = tl.constexpr(hashing.CONTEXT_CODES["headword"])
 TITLE_WORD = tl.constexpr(hashing.CONTEXT_CODES["titleword"])
 TITLE_WORDS = tl.constexpr(hashing.CONTEXT_CODES["titlewords"])
+SENTENCE_WORD = tl.constexpr(hashing.CONTEXT_CODES["sentword"])
+PREVIOUS_STEM = tl.constexpr(hashing.CONTEXT_CODES["prevstem"])
+NAME_WORD = tl.constexpr(hashing.CONTEXT_CODES["nameword"])
+SENTENCE_POSITION = tl.constexpr(hashing.CONTEXT_CODES["sentpos"])
 TITLE_TAG = tl.constexpr(hashing.TITLE_TAG)
 QUOT_ENTITY = tl.constexpr(hashing.QUOT_ENTITY)
 ITALIC, BOLD, QUOTED = (tl.constexpr(bit) for bit in (hashing.ITALIC, hashing.BOLD, hashing.QUOTED))
 HEADING_1, HEADING_2 = (tl.constexpr(c) for c in hashing.HEADING_MARKS)
+END_1, END_2, END_3, END_4 = (tl.constexpr(c) for c in hashing.SENTENCE_ENDS)
+STEM_LETTERS = tl.constexpr(hashing.STEM_LETTERS)
 OPEN_1, OPEN_2, OPEN_3, OPEN_4 = (tl.constexpr(c) for c in hashing.OPEN_BRACKETS)
 CLOSE_1, CLOSE_2, CLOSE_3, CLOSE_4 = (tl.constexpr(c) for c in hashing.CLOSE_BRACKETS)
 assert hashing.TAG_BRACKETS == 3   # OPEN_4 awaits no tag
@@ -161,6 +167,30 @@ def _emphasis(ls, c, previous, last):
 
 
 @triton.jit
+def _sentence(ls, c, lower, word, length):
+    """hashing._sentence, on the lane's state at ls (word, length: the word state before c): each value is
+    stored once, not read back."""
+    first, words, capital = tl.load(ls + 19), tl.load(ls + 20), tl.load(ls + 21)
+    name, stem, previous_stem = tl.load(ls + 22), tl.load(ls + 23), tl.load(ls + 24)
+    letter = (lower >= 97) & (lower <= 122)
+    ended = (~letter) & (word != 0)
+    capital = tl.where(letter & (length == 0), (c < 97).to(tl.int64), capital)
+    stem = tl.where(letter & (length < STEM_LETTERS), _high_bits(_mix(stem + 1, lower), 8), stem)
+    first = tl.where(ended & (first == 0), word, first)
+    words = tl.where(ended, words + 1, words)
+    name = tl.where(ended & (capital != 0) & (words > 1), word, name)
+    previous_stem = tl.where(ended, stem, previous_stem)
+    stem = tl.where(ended, 0, stem)
+    sentence_ends = (c == END_1) | (c == END_2) | (c == END_3) | (c == END_4)
+    tl.store(ls + 19, tl.where(sentence_ends, 0, first))
+    tl.store(ls + 20, tl.where(sentence_ends, 0, words))
+    tl.store(ls + 21, capital)
+    tl.store(ls + 22, name)
+    tl.store(ls + 23, stem)
+    tl.store(ls + 24, previous_stem)
+
+
+@triton.jit
 def _byte_class(c):
     """hashing.byte_class."""
     return tl.where((c >= 97) & (c <= 122), 0,
@@ -211,6 +241,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     tl.store(ls + 0, last)
     lower = tl.where((c >= 65) & (c <= 90), c + 32, c)
     word = tl.load(ls + 1)
+    _sentence(ls, c, lower, word, tl.load(ls + 12))
     if (lower >= 97) & (lower <= 122):
         tl.store(ls + 12, tl.load(ls + 12) + 1)
         tl.store(ls + 1, _high_bits(_mix(word + 1, lower), 8))
@@ -258,6 +289,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     s5, s6, s8, s9, s10 = tl.load(ls + 5), tl.load(ls + 6), tl.load(ls + 8), tl.load(ls + 9), tl.load(ls + 10)
     gap, word_length, heading = tl.load(ls + 11), tl.load(ls + 12), tl.load(ls + 14)
     title, emphasis = tl.load(ls + 15), tl.load(ls + 17)
+    first, words, name, previous_stem = tl.load(ls + 19), tl.load(ls + 20), tl.load(ls + 22), tl.load(ls + 24)
     above_at = s10 + s3
     above = tl.full((), 0, tl.int64)
     if (s9 > 0) & (above_at < s9):
@@ -300,6 +332,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v52 = _high_bits(_mix(heading, (s1 << 8) | c), 8)
     v53 = _high_bits(_mix(title, (s1 << 8) | c), 8)
     v54 = _high_bits(_mix(title, _mix(s1, s2).to(tl.int64, bitcast=True)), 8)
+    v55 = _high_bits(_mix(first, (s1 << 8) | c), 8)
+    v56 = _high_bits(_mix(previous_stem, s1), 8)
+    v57 = _high_bits(_mix(name, (s1 << 8) | c), 8)
+    v58 = _high_bits(_mix(tl.minimum(words, 7), _mix(s2, (s1 << 8) | c).to(tl.int64, bitcast=True)), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -349,7 +385,11 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == HEAD_WORD, v52,
             tl.where(kind == TITLE_WORD, v53,
             tl.where(kind == TITLE_WORDS, v54,
-            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))
+            tl.where(kind == SENTENCE_WORD, v55,
+            tl.where(kind == PREVIOUS_STEM, v56,
+            tl.where(kind == NAME_WORD, v57,
+            tl.where(kind == SENTENCE_POSITION, v58,
+            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)

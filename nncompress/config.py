@@ -113,12 +113,16 @@ PRESETS[6] = _BASE
 # Format 8 adds two more of the text's shape: -0.18% at -9. Format 9 keeps tag and skip here, and
 # adds two more contexts steady within a word: with intag and wordgap, -0.32% at -9. Format 12 starts
 # the first layer's weights at 0.03, not 0.1, with half the boost: -0.43% at -9. Format 13 adds the
-# title with the last two words (titlewords). All in benchmarks/results/model_candidates/README.md.
+# title with the last two words (titlewords). Format 14 adds four of the sentence (its first word, its
+# length, the last name in it) and the previous word's stem: -0.13% at -9, -0.09% on the Canterbury
+# texts (at -6, -0.13% on enwik8_4M for 6% of the speed: not taken there). All in
+# benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword", "matchlen", "matcho1",
                                                     "o10", "o20", "shapeword", "shape12", "tag", "skip", "linegap",
-                                                    "prevgap", "titlewords"),
+                                                    "prevgap", "titlewords", "sentword", "prevstem", "nameword",
+                                                    "sentpos"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
                   order2_by_depth=True, mixer_init=0.03, mixer_boost=48)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,

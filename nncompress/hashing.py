@@ -60,7 +60,14 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                                      # word and the last byte
                      # The page: a document's title says what it is about (XML's and HTML's <title>).
                      titleword=53,   # the last title, the current word and the last byte
-                     titlewords=54)  # the last title, the current word and the previous one
+                     titlewords=54,  # the last title, the current word and the previous one
+                     # The sentence: its first word and its length say what kind of sentence it is;
+                     # a name inside it (a capitalised word that does not begin it) says what it is about.
+                     sentword=55,    # the sentence's first word, the current word and the last byte
+                     prevstem=56,    # the previous word's first STEM_LETTERS letters and the current word
+                     nameword=57,    # the last name, the current word and the last byte
+                     sentpos=58)     # the words in the sentence so far (up to 7), the previous word, the
+                                     # current word and the last byte
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -68,9 +75,9 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-# Per lane (next_byte_contexts): 19 values, then the bytes that followed each byte (4, newest
+# Per lane (next_byte_contexts): 25 values, then the bytes that followed each byte (4, newest
 # lowest) and each pair of bytes (2), for the indirect contexts.
-FOLLOW1 = 19
+FOLLOW1 = 25
 FOLLOW2 = FOLLOW1 + 256
 LANE_STATE_WIDTH = FOLLOW2 + 65536
 OPEN_BRACKETS = (91, 123, 60, 40)   # [ { < (
@@ -82,6 +89,8 @@ QUOT_ENTITY = int.from_bytes(b"&quot;", "big")  # XML's escaped double quote, as
 # toggles italics, 3 bold, 5 both; a line ends both), in double quotes (" or &quot;; an empty line ends it).
 ITALIC, BOLD, QUOTED = 1, 2, 4
 HEADING_MARKS = (61, 35)        # = #: a line beginning with one is a heading (wiki, Markdown)
+SENTENCE_ENDS = (46, 33, 63, 10)   # . ! ? and a newline end a sentence
+STEM_LETTERS = 5                   # a word's stem: its first letters, whatever its ending
 
 
 @njit(inline="always")
@@ -104,8 +113,10 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     one ended), the current word's length, the hash of the line so far if it is a heading, the
     hash of the last heading line, the hash of the last title (the text after <title>), 1 while that
     title is read, the emphasis state (ITALIC, BOLD, QUOTED), the length of the current run of
-    apostrophes, then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that
-    followed them].
+    apostrophes, the sentence's first word, the words ended in the sentence, 1 if the current word
+    began with a capital, the last name (a capitalised word that did not begin its sentence), the
+    current word's stem and the previous word's (_sentence), then the tables FOLLOW1 (by byte) and
+    FOLLOW2 (by pair of bytes) of the bytes that followed them].
     """
     c = np.int64(byte)
     previous = lane_state[b, 0]
@@ -116,6 +127,7 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     last = ((previous << 8) | c) & _HISTORY_MASK
     lane_state[b, 0] = last
     lower = c + 32 if 65 <= c <= 90 else c
+    _sentence(b, c, lower, lane_state)
     if 97 <= lower <= 122:
         lane_state[b, 12] += 1
         lane_state[b, 1] = np.int64(mix(lane_state[b, 1] + 1, lower) >> np.uint64(8))
@@ -230,6 +242,15 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(lane_state[b, 15], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
         elif kind == 54:
             value = np.int64(mix(lane_state[b, 15], mix(lane_state[b, 1], lane_state[b, 2])) >> np.uint64(8))
+        elif kind == 55:
+            value = np.int64(mix(lane_state[b, 19], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        elif kind == 56:
+            value = np.int64(mix(lane_state[b, 24], lane_state[b, 1]) >> np.uint64(8))
+        elif kind == 57:
+            value = np.int64(mix(lane_state[b, 22], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        elif kind == 58:
+            value = np.int64(mix(min(lane_state[b, 20], 7), mix(lane_state[b, 2], (lane_state[b, 1] << 8) | c))
+                             >> np.uint64(8))
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:
@@ -256,6 +277,29 @@ def _emphasis(b, c, previous, last, lane_state):
         lane_state[b, 17] ^= QUOTED
     if c == 10 and (previous & 255) == 10:
         lane_state[b, 17] = 0
+
+
+@njit(inline="always")
+def _sentence(b, c, lower, lane_state):
+    """Fold byte c (`lower`: c with capitals lower-cased) into lane b's sentence state (lane_state[b, 19..24]),
+    before the word state (1, 12) takes it."""
+    word, length = lane_state[b, 1], lane_state[b, 12]
+    if 97 <= lower <= 122:
+        if length == 0:
+            lane_state[b, 21] = 1 if c < 97 else 0
+        if length < STEM_LETTERS:
+            lane_state[b, 23] = np.int64(mix(lane_state[b, 23] + 1, lower) >> np.uint64(8))
+    elif word != 0:   # the word ends
+        if lane_state[b, 19] == 0:
+            lane_state[b, 19] = word
+        lane_state[b, 20] += 1
+        if lane_state[b, 21] != 0 and lane_state[b, 20] > 1:
+            lane_state[b, 22] = word
+        lane_state[b, 24] = lane_state[b, 23]
+        lane_state[b, 23] = 0
+    if c in SENTENCE_ENDS:
+        lane_state[b, 19] = 0
+        lane_state[b, 20] = 0
 
 
 @njit(inline="always")

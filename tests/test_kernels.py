@@ -43,7 +43,7 @@ from nncompress.predictor import KernelState, Predictor  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 # Headings (hashing.HEADING_MARKS), italics, a quote, brackets with a tag and parentheses, a title
 # (hashing.TITLE_TAG): the tests take prefixes of 16 to 39 bytes.
-TEXT = b"= a =\n# b\n''c'' \"d [[a (b)]] <title>x</title>\n{{the}} <b>ran</b>\n"
+TEXT = b"= a =\n# b\nAb Cdefgh. ''c'' \"d [[A (b)]] <title>x</title>\n{{the}} <b>ran</b>\n"
 # Tiny tables: contexts often share a slot (the kernel's one-context-at-a-time path), and small
 # lanes: several lanes, of different lengths.
 SMALL = dict(table_bits=9, match_bits=8, min_lane_len=8)
@@ -89,9 +89,10 @@ def encode_both(config, data: bytes):
 
 @pytest.fixture(scope="module")
 def strongest():
-    """-9's model (every input, the runs) in 4 lanes of 10, 10, 10 and 9 bytes."""
+    """-9's model (every input, the runs) in 4 lanes of 13 bytes: headings, a sentence (a long word, a
+    name), italics, a quote, brackets and a title."""
     config = small_config(9, max_lanes=4)
-    data = TEXT[:39]
+    data = TEXT[:52]
     on_cpu = Predictor(config)
     header, payload = encode_block(on_cpu, data)
     return config, data, header, payload, on_cpu

@@ -259,6 +259,25 @@ def test_title_contexts_read_the_last_title():
     assert _key("titlewords", b"<title>A</title> big ca") == _key("titlewords", b"<title>A</title>. Big, ca")
 
 
+def test_sentence_contexts_read_the_sentence_so_far():
+    # sentword: the sentence's first word (. ! ? or a newline end a sentence), the current word, the last byte
+    assert _key("sentword", b"x. The cat sa") == _key("sentword", b"Oh!\nthe dog, sa")
+    assert _key("sentword", b"x. The cat sa") != _key("sentword", b"x. A cat sa")
+    assert _key("sentword", b"x. The cat sa") != _key("sentword", b"x. The cat sb")
+    assert _key("sentword", b"The cat. Sa") == _key("sentword", b"Sa")   # within its first word: none yet
+    # sentpos: how many words the sentence has had (up to 7), the previous word, the current word
+    assert _key("sentpos", b"a. red ca") != _key("sentpos", b"a. b red ca")
+    assert _key("sentpos", b"a b c d e f red ca") == _key("sentpos", b"a b c d e f g red ca")
+    # nameword: the last capitalised word that did not begin its sentence, the current word, the last byte
+    assert _key("nameword", b"x. I met Anna. She sa") == _key("nameword", b"We saw anna Anna. Then sa")
+    assert _key("nameword", b"x. I met Anna. She sa") != _key("nameword", b"x. I met Bob. She sa")
+    assert _key("nameword", b"x. I met. Anna sa") == _key("nameword", b"x. I met. Bob sa")   # first words are no names
+    # prevstem: the previous word's first 5 letters (case folded) and the current word, not the last byte
+    assert _key("prevstem", b"x played ca") == _key("prevstem", b"y Players ca")
+    assert _key("prevstem", b"x played ca") != _key("prevstem", b"x prayed ca")
+    assert _key("prevstem", b"x played ca") == _key("prevstem", b"x played, ca")
+
+
 def test_markup_state_knows_parentheses_and_emphasis():
     # parentheses are brackets (markup: the two innermost open ones and the last byte)...
     assert _key("markup", b"a (b x") != _key("markup", b"a b x")
