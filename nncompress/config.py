@@ -114,7 +114,7 @@ PRESETS[6] = _BASE
 # adds two more contexts steady within a word: with intag and wordgap, -0.32% at -9. Format 12 starts
 # the first layer's weights at 0.03, not 0.1, with half the boost: -0.43% at -9. Format 13 adds the
 # title with the last two words (titlewords). Format 14 adds four of the sentence (its first word, its
-# length, the last name in it) and the previous word's stem: -0.13% at -9, -0.09% on the Canterbury
+# length, the last name in it) and the previous word's stem: -0.11% at -9, -0.09% on the Canterbury
 # texts (at -6, -0.13% on enwik8_4M for 6% of the speed: not taken there). All in
 # benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
