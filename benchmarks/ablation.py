@@ -40,7 +40,8 @@ _FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "s
 _FORMAT10_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contexts if name != "titleword")
 _FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headword")
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
-_STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise)
+_STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
+                      final_by_position=_STRONG.final_by_position)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -62,7 +63,8 @@ VARIANTS = [
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
      "two words, four of the sentence; lane o2",
      _STRONG_CONTEXTS),
-    ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64",
+    ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
+     "the second layer by position",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4)),
     ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4, run_inputs=True)),
@@ -90,6 +92,8 @@ LEAVE_OUT = [
     ("without the weight sets chosen by the gap before the word, the last two bytes (and the last three)",
      _switched_off("history_sets")),
     ("without the run inputs", _switched_off("run_inputs")),
+    ("without the second layer's rows by position (the word's length, the innermost bracket)",
+     _switched_off("final_by_position")),
     ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without(_SHAPES)),
     ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
      _without(_STEADY)),

@@ -34,6 +34,7 @@ from nncompress import apm, hashing, match, memory, predictor, quantise, rangeco
 
 # The reference's constants, as compile-time constants (a Triton function may read no other globals).
 NODES = tl.constexpr(predictor.NODES)
+MATCH_STATES = tl.constexpr(predictor.MATCH_STATES)
 LAYER1 = tl.constexpr(predictor.LAYER1)
 MATCH_SET = tl.constexpr(predictor.MATCH_SET)
 BYTE_SET = tl.constexpr(predictor.BYTE_SET)
@@ -63,6 +64,7 @@ P_FINAL_BOOST = tl.constexpr(predictor.P_FINAL_BOOST)
 P_RUNS = tl.constexpr(predictor.P_RUNS)
 P_SURPRISE = tl.constexpr(predictor.P_SURPRISE)
 P_ORDER2_BY_DEPTH = tl.constexpr(predictor.P_ORDER2_BY_DEPTH)
+P_FINAL_BY_POSITION = tl.constexpr(predictor.P_FINAL_BY_POSITION)
 POINTS = tl.constexpr(apm.POINTS)
 LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
@@ -633,6 +635,21 @@ def _order3_selector(last_bytes):
 
 
 @triton.jit
+def _bracket_rank(bracket):
+    """predictor._bracket_rank."""
+    return tl.where(bracket == OPEN_1, 1, tl.where(bracket == OPEN_2, 2,
+                    tl.where(bracket == OPEN_3, 3, tl.where(bracket == OPEN_4, 4, 0)))).to(tl.int64)
+
+
+@triton.jit
+def _final_position(lane_state, b, by_position):
+    """predictor._final_position."""
+    position = tl.minimum(tl.load(lane_state + b * LANE_STATE_WIDTH + 12), 3) + 4 * _bracket_rank(
+        tl.load(lane_state + b * LANE_STATE_WIDTH + 5) & 255)
+    return tl.where(by_position, position, 0)
+
+
+@triton.jit
 def _depth(j):
     return tl.where(j < 2, 0, tl.where(j < 4, 1, tl.where(j < 8, 2, 3)))
 
@@ -650,6 +667,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     use_runs = tl.load(settings + P_RUNS) != 0
     layer1 = tl.load(settings + P_LAYER1)
     by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
+    by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
@@ -697,9 +715,8 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             order2 = _order2_selector(recent)
             order3 = _order3_selector(recent)
             top = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
-            bracket = tl.load(lane_state + b * LANE_STATE_WIDTH + 5) & 255
-            text_state = tl.where(bracket == OPEN_1, 1, tl.where(bracket == OPEN_2, 2,
-                         tl.where(bracket == OPEN_3, 3, tl.where(bracket == OPEN_4, 4, 0)))).to(tl.int64)
+            final_block = _final_position(lane_state, b, by_position) * (MATCH_STATES * NODES)
+            text_state = _bracket_rank(tl.load(lane_state + b * LANE_STATE_WIDTH + 5) & 255)
             for k in range(3):   # predictor._text_state
                 text_state = text_state * 6 + tl.minimum(_byte_class((recent >> (8 * k)) & 255), 5)
             slot = tl.load(slots + b * contexts + i, mask=is_context, other=-1)
@@ -765,7 +782,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                                              net_h + at * WIDTH, hadamard)
                 layer_logits = tl.where(kset == LAYER1, net_logit, layer_logits)
                 tl.store(logits + at * (LAYER1 + 1) + kset, layer_logits, mask=(kset < layer1) | (kset == LAYER1))
-                final_row = row0 - MATCH_SET * NODES + tl.zeros((1,), tl.int64)   # predictor._final_row, as [1]
+                final_row = row0 - MATCH_SET * NODES + final_block + tl.zeros((1,), tl.int64)   # predictor._final_row
                 logit = tl.sum(_mix_dots(final, final_row, final_row >= 0, layer_logits, LAYER1 + 1, 8), axis=0)
                 p = tl.load(squash + logit + 2048).to(tl.int64)
                 tl.store(p_mix + at, p)
@@ -847,6 +864,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     use_apm = tl.load(settings + P_APM) != 0
     runs_on = tl.load(settings + P_RUNS)
     use_runs = runs_on != 0
+    by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
     i = tl.arange(0, INPUT_BLOCK)
     kset = tl.arange(0, 8)
     c = tl.arange(0, CONTEXT_BLOCK)
@@ -872,6 +890,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
             lane_high = tl.load(high + b)
             recent = tl.load(lane_state + b * LANE_STATE_WIDTH)
             last_byte = recent & 255
+            final_block = _final_position(lane_state, b, by_position) * (MATCH_STATES * NODES)
             bucket = tl.minimum(tl.load(match_len + b), LENGTH_BUCKETS - 1)
             run = tl.load(lane_runs + b * contexts + c, mask=c < contexts, other=0)
             j = tl.where(pair == 0, 1, 4 + tl.load(prefix + b))
@@ -917,7 +936,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                     _net_train(net, node, net_x + at * WIDTH, WIDTH, net_u + at * WIDTH, net_h + at * WIDTH,
                                error, net_rate, hadamard)
                 row0 = tl.sum(tl.where(kset == 0, row_set, 0), axis=0)
-                final_row = row0 - MATCH_SET * NODES + tl.zeros((1,), tl.int64)   # predictor._final_row, as [1]
+                final_row = row0 - MATCH_SET * NODES + final_block + tl.zeros((1,), tl.int64)   # predictor._final_row
                 _mix_trains(final, final_row, final_row >= 0, layer_logits, LAYER1 + 1,
                             (bit << 12) - tl.load(p_mix + at) + tl.zeros((1,), tl.int64), final_rate, 8)
                 if use_apm:

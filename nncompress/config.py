@@ -60,6 +60,9 @@ class ModelConfig:
                                   # start at 0.03 (format 12, with mixer_boost 48: -0.43% at -9 on enwik8_1M)
     run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
+    final_by_position: bool = False  # the second layer's rows also by where the byte stands: the current word's
+                                     # length (0..3) and the innermost open bracket (format 15, -7..-9: -0.12% at
+                                     # -7 and -9 on enwik8_1M; at -1 +0.57%, -6 on enwik8_4M -0.05%)
     final_boost: int = 4          # added to it at first, halved after final_boost_bytes bytes coded:
     final_boost_bytes: int = 5000  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
     surprise: int = 256           # errors (12-bit) up to this teach the layer-1 sets and the network nothing:
@@ -115,7 +118,8 @@ PRESETS[6] = _BASE
 # the first layer's weights at 0.03, not 0.1, with half the boost: -0.43% at -9. Format 13 adds the
 # title with the last two words (titlewords). Format 14 adds four of the sentence (its first word, its
 # length, the last name in it) and the previous word's stem: -0.11% at -9, -0.09% on the Canterbury
-# texts (at -6, -0.13% on enwik8_4M for 6% of the speed: not taken there). All in
+# texts (at -6, -0.13% on enwik8_4M for 6% of the speed: not taken there). Format 15 chooses the
+# second layer's rows also by the word's length and the innermost bracket (final_by_position). All in
 # benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
@@ -124,7 +128,7 @@ _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "
                                                     "prevgap", "titlewords", "sentword", "prevstem", "nameword",
                                                     "sentpos"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
-                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48)
+                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
 # 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
 PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)

@@ -43,6 +43,8 @@ MATCH_STATES = 3     # the node is off the match's path, on it with a short matc
 TEXT_STATES = (1 + len(OPEN_BRACKETS)) * 6 * 6 * 6  # innermost open bracket (none, [, {, <, () x the coarse
                                                     # classes of the last 3 bytes
 ORDER2_SELECTORS = 1024  # the last two bytes, hashed, select one of these weight sets
+FINAL_POSITIONS = 4 * (1 + len(OPEN_BRACKETS))   # config.final_by_position: the word's length (0..3) x the
+                                                 # innermost open bracket (none, [, {, <, ()
 ORDER3_SELECTORS = 1024  # the last three bytes, hashed, select one of these (config.order3_set)
 # The pattern set's selector: for each of the six contexts after the first (the presets list their
 # orders first, shortest first, then the current words), whether it has seen nothing at the node,
@@ -75,7 +77,7 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
- P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH) = range(16)
+ P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION) = range(17)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -157,8 +159,9 @@ class Predictor:
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
         self.net = net_parameters(NODES)
-        # Layer 2: a weight set per node and match state (_final_row).
-        self.final = np.full((MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
+        # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row).
+        positions = FINAL_POSITIONS if config.final_by_position else 1
+        self.final = np.full((positions * MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
         self.apm_order3 = apm_rows(1 << 16)                              # context: node, last 3 bytes, hashed
@@ -169,7 +172,7 @@ class Predictor:
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
-                                config.order2_by_depth],
+                                config.order2_by_depth, config.final_by_position],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -296,9 +299,30 @@ def _row(weight_set, selector, node):
 
 
 @njit(inline="always")
-def _final_row(match_row):
-    """The second layer's row: one per node and match state, numbered like the match set's rows."""
-    return match_row - MATCH_SET * NODES
+def _final_row(match_row, position):
+    """The second layer's row: one per node and match state, numbered like the match set's rows, in the
+    block of `position` (_final_position)."""
+    return match_row - MATCH_SET * NODES + position * (MATCH_STATES * NODES)
+
+
+@njit(inline="always")
+def _final_position(lane_state, b, by_position):
+    """Where lane b's next byte stands, for the second layer (config.final_by_position; else 0): the current
+    word's length so far (0..3) and the innermost open bracket. The linear second layer weighs the sets
+    otherwise alike at a word's first letter and deep inside it, in a link and in prose."""
+    if not by_position:
+        return 0
+    return min(lane_state[b, 12], 3) + 4 * _bracket_rank(lane_state[b, 5] & 255)
+
+
+@njit(inline="always")
+def _bracket_rank(bracket):
+    """0 for none, else 1 + the bracket's index in OPEN_BRACKETS."""
+    rank = 0
+    for k in range(len(OPEN_BRACKETS)):
+        if bracket == OPEN_BRACKETS[k]:
+            rank = k + 1
+    return rank
 
 
 @njit(inline="always")
@@ -328,10 +352,7 @@ def _text_state(last_bytes, bracket):
     """The text set's selector: the innermost open bracket (none, [, {, <, () and the coarse classes of the
     last three bytes (hashing.byte_class 0..5): where in a word, a number or the markup the byte is.
     In place of bracket x in-word (format 7): -0.43% at -9 on enwik8_1M, -0.69% at -6 on enwik8_4M."""
-    state = 0
-    for rank in range(len(OPEN_BRACKETS)):
-        if bracket == OPEN_BRACKETS[rank]:
-            state = rank + 1
+    state = _bracket_rank(bracket)
     for k in range(3):
         state = state * 6 + min(byte_class((last_bytes >> (8 * k)) & 255), 5)
     return state
@@ -364,6 +385,7 @@ def predict_round(quarter, step, active, m):
     width = inputs.shape[2]
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     by_depth = settings[P_ORDER2_BY_DEPTH] != 0
+    by_position = settings[P_FINAL_BY_POSITION] != 0
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -429,6 +451,7 @@ def predict_round(quarter, step, active, m):
         order3 = _order3_selector(lane_state[b, 0])
         top = _top(pair, prefix[b])
         text_state = _text_state(lane_state[b, 0], lane_state[b, 5] & 255)
+        position = _final_position(lane_state, b, by_position)
         for t in range(3):
             j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]
@@ -470,7 +493,7 @@ def predict_round(quarter, step, active, m):
             if use_net:
                 _net_inputs(logits[b, j], x, width, net_x[b, j])
                 logits[b, j, LAYER1] = net_forward(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j])
-            logit = mix_dot(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1)
+            logit = mix_dot(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1)
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
             if use_apm:
@@ -526,6 +549,7 @@ def learn_round(quarter, step, active, symbols, m):
                         byte_slots[b, i] = slot
                 claim_slot(table, slot, tags[b, i])
         last_byte = lane_state[b, 0] & 255
+        position = _final_position(lane_state, b, settings[P_FINAL_BY_POSITION] != 0)
         bucket = min(match_len[b], LENGTH_BUCKETS - 1)
         j = _top(pair, prefix[b])
         for t in range(2):
@@ -568,7 +592,7 @@ def learn_round(quarter, step, active, symbols, m):
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
             if settings[P_NET] and abs(error) > surprise:
                 net_train(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE], grad)
-            mix_train(final, _final_row(rows[b, j, 0]), logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
+            mix_train(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
                       final_rate)
             if settings[P_APM]:
                 apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)

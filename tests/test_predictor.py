@@ -12,7 +12,8 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import PATTERNS, Predictor, _pattern_selector, _text_state, only_block, sized_table_bits
+from nncompress.predictor import (PATTERNS, Predictor, _final_position, _pattern_selector, _text_state, only_block,
+                                  sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
@@ -137,16 +138,17 @@ def test_configs_the_kernels_cannot_run_are_refused(overrides):
 
 
 @njit
-def _keys_after(text, kinds):
+def _state_and_keys_after(text, kinds):
+    """-> (lane 0's state [1, LANE_STATE_WIDTH], its keys of `kinds`) after the bytes of `text`."""
     lane_state = np.zeros((1, LANE_STATE_WIDTH), dtype=np.int64)
     keys = np.zeros((1, kinds.shape[0]), dtype=np.int64)
     for step in range(text.shape[0]):
         next_byte_contexts(0, text[step], step, lane_state, kinds, keys, text, 0)
-    return keys[0]
+    return lane_state, keys[0]
 
 
 def _key(kind: str, text: bytes) -> int:
-    return int(_keys_after(np.frombuffer(text, dtype=np.uint8), np.array([CONTEXT_CODES[kind]]))[0])
+    return int(_state_and_keys_after(np.frombuffer(text, dtype=np.uint8), np.array([CONTEXT_CODES[kind]]))[1][0])
 
 
 def test_structure_contexts_see_what_they_claim():
@@ -296,6 +298,17 @@ def test_markup_state_knows_parentheses_and_emphasis():
     # the emphasis reaches wordgap and markupo2 too
     assert _key("wordgap", b"''x, ab") != _key("wordgap", b"x, ab")
     assert _key("markupo2", b"''x, ab") != _key("markupo2", b"x, ab")
+
+
+def test_second_layer_position_reads_the_word_length_and_the_innermost_bracket():
+    def position(text: bytes) -> int:
+        lane_state, _ = _state_and_keys_after(np.frombuffer(text, dtype=np.uint8), np.zeros(0, dtype=np.int64))
+        return _final_position(lane_state, 0, True)
+    assert position(b"a b") == 1 and position(b"a bcdefg") == 3 and position(b"a bc ") == 0   # length, to 3
+    assert position(b"x [[ab") == 2 + 4 * 1 and position(b"{{a|[[bc]] d") == 1 + 4 * 2   # innermost: [ { < (
+    assert position(b"<a (b") == 1 + 4 * 4 and position(b"<a (b) c") == 1 + 4 * 3
+    lane_state, _ = _state_and_keys_after(np.frombuffer(b"[[ab", dtype=np.uint8), np.zeros(0, dtype=np.int64))
+    assert _final_position(lane_state, 0, False) == 0   # presets without final_by_position: one block
 
 
 def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
