@@ -43,8 +43,6 @@ MATCH_STATES = 3     # the node is off the match's path, on it with a short matc
 TEXT_STATES = (1 + len(OPEN_BRACKETS)) * 6 * 6 * 6  # innermost open bracket (none, [, {, <, () x the coarse
                                                     # classes of the last 3 bytes
 ORDER2_SELECTORS = 1024  # the last two bytes, hashed, select one of these weight sets
-FINAL_POSITIONS = 4 * (1 + len(OPEN_BRACKETS))   # config.final_by_position: the word's length (0..3) x the
-                                                 # innermost open bracket (none, [, {, <, ()
 ORDER3_SELECTORS = 1024  # the last three bytes, hashed, select one of these (config.order3_set)
 # The pattern set's selector: for each of the six contexts after the first (the presets list their
 # orders first, shortest first, then the current words), whether it has seen nothing at the node,
@@ -65,6 +63,8 @@ PATTERN_SET = ORDER2_SET + ORDER2_SELECTORS  # what contexts 2..7 know of the no
 ORDER3_SET = PATTERN_SET + PATTERNS      # the last three bytes, hashed (ORDER3_SELECTORS), last, so that presets
                                          # without it (config.order3_set) allocate no rows for it
 LAYER1 = 7           # weight sets mixed per node in the first layer; the WHT network is an eighth input
+FINAL_POSITIONS = 4 * (1 + len(OPEN_BRACKETS))   # config.final_by_position: the second layer's rows by the
+                                                 # word's length (0..3) x the innermost open bracket
 HISTORY_SETS = 3     # the last three, rows[..., 4:7] (GAP_SET, ORDER2_SET, the order-3 set): history_sets
 LONG_MATCH = 16
 # A layer-1 row's rate is mixer_rate + mixer_boost * ROW_WARMUP / (ROW_WARMUP + its updates so far):
@@ -527,6 +527,7 @@ def learn_round(quarter, step, active, symbols, m):
     half, pair = quarter >> 1, quarter & 1
     apm_rate, state_limit = settings[P_APM_RATE], settings[P_STATE_LIMIT]
     use_runs = settings[P_RUNS] != 0
+    by_position = settings[P_FINAL_BY_POSITION] != 0
     # The mixers learn fast at first, then settle to their rate: a layer-1 row by its own updates
     # (ROW_WARMUP), the second layer by the bytes coded so far.
     boost, half_life = settings[P_BOOST], settings[P_FINAL_BOOST_BYTES]
@@ -549,7 +550,7 @@ def learn_round(quarter, step, active, symbols, m):
                         byte_slots[b, i] = slot
                 claim_slot(table, slot, tags[b, i])
         last_byte = lane_state[b, 0] & 255
-        position = _final_position(lane_state, b, settings[P_FINAL_BY_POSITION] != 0)
+        position = _final_position(lane_state, b, by_position)
         bucket = min(match_len[b], LENGTH_BUCKETS - 1)
         j = _top(pair, prefix[b])
         for t in range(2):

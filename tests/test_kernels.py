@@ -41,8 +41,9 @@ from nncompress.kernels.device_steps import HOST_ONLY, MODEL_ARRAYS, SHARED_ARRA
 from nncompress.predictor import KernelState, Predictor  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-# Headings (hashing.HEADING_MARKS), italics, a quote, brackets with a tag and parentheses, a title
-# (hashing.TITLE_TAG): the tests take prefixes of 16 to 39 bytes.
+# Headings (hashing.HEADING_MARKS), a sentence with a long word and a name (hashing._sentence), italics,
+# a quote, brackets with a tag and parentheses, a title (hashing.TITLE_TAG): the tests take prefixes of
+# 16 to 52 bytes.
 TEXT = b"= a =\n# b\nAb Cdefgh. ''c'' \"d [[A (b)]] <title>x</title>\n{{the}} <b>ran</b>\n"
 # Tiny tables: contexts often share a slot (the kernel's one-context-at-a-time path), and small
 # lanes: several lanes, of different lengths.
