@@ -708,10 +708,10 @@ def run_benchmark(cfg: RunConfig) -> tuple[dict, int]:
                 write_markdown(report, cfg.out_prefix)
         report["complete"] = True
     finally:
-        write_json(report, cfg.out_prefix)
-        write_markdown(report, cfg.out_prefix)
+        written = [write_markdown(report, cfg.out_prefix), write_json(report, cfg.out_prefix)]
         if cfg.plot:
-            write_plot(report, cfg.out_prefix)
+            written.append(write_plot(report, cfg.out_prefix))
+        print("wrote " + ", ".join(str(path) for path in written if path is not None), file=sys.stderr)
         shutil.rmtree(work_root, ignore_errors=True)
     if status != EXIT_OK:
         failed = [f"{r['label']} on {r['input']}: {r.get('round_trip') if 'MISMATCH' in str(r.get('round_trip')) else r.get('error')}"
@@ -947,10 +947,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as e:
         print(f"benchmarks.run: error: {e}", file=sys.stderr)
         return EXIT_REFUSED
-    prefix = cfg.out_prefix
     print(render_markdown(report))
-    plotted = not args.no_plot and importlib.util.find_spec("matplotlib") is not None   # (write_plot's condition)
-    print(f"wrote {prefix}.md, {prefix}.json" + (f", {prefix}.png" if plotted else ""), file=sys.stderr)
     return status
 
 
