@@ -43,8 +43,9 @@ _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_co
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
                       final_by_position=_STRONG.final_by_position)
 
-# (label, overrides of the default preset), cumulative.
-VARIANTS = [
+# (label, overrides of the default preset), cumulative; the second layer's rows by pattern (format 16) come
+# after the default's contexts.
+_BEFORE_PATTERN_ROWS = [
     ("shared context memory + 4 weight sets (format-2 contexts)", dict(_FORMAT2_CONTEXTS, **_OFF)),
     ("+ lane-local contexts", dict(_FORMAT2_LANE_CONTEXTS, **_OFF)),
     ("+ match model", dict(_FORMAT2_LANE_CONTEXTS, **dict(_OFF, match_model=True))),
@@ -58,7 +59,10 @@ VARIANTS = [
     ("+ steady within a word: intag and wordgap in the place of skip and tag (format 9's contexts)",
      dict(contexts=_FORMAT9_CONTEXTS)),
     ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS)),
-    ("+ the page's title: titleword (= default -6)", dict()),
+    ("+ the page's title: titleword", dict()),
+]
+VARIANTS = [(label, dict(overrides, final_by_pattern=False)) for label, overrides in _BEFORE_PATTERN_ROWS] + [
+    ("+ the second layer's rows by pattern (= default -6)", dict()),
     ("+ -7's 29 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
      "two words, four of the sentence; lane o2",
@@ -94,6 +98,7 @@ LEAVE_OUT = [
     ("without the run inputs", _switched_off("run_inputs")),
     ("without the second layer's rows by position (the word's length, the innermost bracket)",
      _switched_off("final_by_position")),
+    ("without the second layer's rows by pattern (which contexts know the node)", _switched_off("final_by_pattern")),
     ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without(_SHAPES)),
     ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
      _without(_STEADY)),

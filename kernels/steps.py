@@ -65,6 +65,8 @@ P_RUNS = tl.constexpr(predictor.P_RUNS)
 P_SURPRISE = tl.constexpr(predictor.P_SURPRISE)
 P_ORDER2_BY_DEPTH = tl.constexpr(predictor.P_ORDER2_BY_DEPTH)
 P_FINAL_BY_POSITION = tl.constexpr(predictor.P_FINAL_BY_POSITION)
+P_FINAL_BY_PATTERN = tl.constexpr(predictor.P_FINAL_BY_PATTERN)
+FINAL_POSITIONS = tl.constexpr(predictor.FINAL_POSITIONS)
 POINTS = tl.constexpr(apm.POINTS)
 LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
@@ -650,6 +652,15 @@ def _final_position(lane_state, b, by_position):
 
 
 @triton.jit
+def _final_rows(match_row, position_block, pattern_row, by_position):
+    """The second layer's two rows [2]: predictor._final_row's and predictor._final_pattern_row's."""
+    positions = tl.where(by_position, FINAL_POSITIONS, 1)
+    two = tl.arange(0, 2)
+    return tl.where(two == 0, match_row - MATCH_SET * NODES + position_block,
+                    pattern_row - PATTERN_SET * NODES + positions * (MATCH_STATES * NODES))
+
+
+@triton.jit
 def _depth(j):
     return tl.where(j < 2, 0, tl.where(j < 4, 1, tl.where(j < 8, 2, 3)))
 
@@ -668,6 +679,8 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     layer1 = tl.load(settings + P_LAYER1)
     by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
+    by_pattern = tl.load(settings + P_FINAL_BY_PATTERN) != 0
+    final_in_use = tl.arange(0, 2) < tl.where(by_pattern, 2, 1)   # of _final_rows
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
@@ -782,8 +795,9 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                                              net_h + at * WIDTH, hadamard)
                 layer_logits = tl.where(kset == LAYER1, net_logit, layer_logits)
                 tl.store(logits + at * (LAYER1 + 1) + kset, layer_logits, mask=(kset < layer1) | (kset == LAYER1))
-                final_row = row0 - MATCH_SET * NODES + final_block + tl.zeros((1,), tl.int64)   # predictor._final_row
-                logit = tl.sum(_mix_dots(final, final_row, final_row >= 0, layer_logits, LAYER1 + 1, 8), axis=0)
+                final_rows = _final_rows(row0, final_block, (PATTERN_SET + pattern) * NODES + node, by_position)
+                dots = tl.sum(_mix_dots(final, final_rows, final_in_use, layer_logits, LAYER1 + 1, 8), axis=0)
+                logit = tl.where(by_pattern, dots >> 1, dots)   # half the sum
                 p = tl.load(squash + logit + 2048).to(tl.int64)
                 tl.store(p_mix + at, p)
                 if use_apm:
@@ -865,6 +879,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     runs_on = tl.load(settings + P_RUNS)
     use_runs = runs_on != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
+    final_in_use = tl.arange(0, 2) < tl.where(tl.load(settings + P_FINAL_BY_PATTERN) != 0, 2, 1)   # of _final_rows
     i = tl.arange(0, INPUT_BLOCK)
     kset = tl.arange(0, 8)
     c = tl.arange(0, CONTEXT_BLOCK)
@@ -936,9 +951,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                     _net_train(net, node, net_x + at * WIDTH, WIDTH, net_u + at * WIDTH, net_h + at * WIDTH,
                                error, net_rate, hadamard)
                 row0 = tl.sum(tl.where(kset == 0, row_set, 0), axis=0)
-                final_row = row0 - MATCH_SET * NODES + final_block + tl.zeros((1,), tl.int64)   # predictor._final_row
-                _mix_trains(final, final_row, final_row >= 0, layer_logits, LAYER1 + 1,
-                            (bit << 12) - tl.load(p_mix + at) + tl.zeros((1,), tl.int64), final_rate, 8)
+                row3 = tl.sum(tl.where(kset == 3, row_set, 0), axis=0)
+                _mix_trains(final, _final_rows(row0, final_block, row3, by_position), final_in_use, layer_logits,
+                            LAYER1 + 1, (bit << 12) - tl.load(p_mix + at) + tl.zeros((2,), tl.int64), final_rate, 8)
                 if use_apm:
                     point = tl.load(apm_point + at)
                     _apm_train(apm_byte, last_byte * NODES + node, point, bit, apm_rate)

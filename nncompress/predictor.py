@@ -77,7 +77,8 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
- P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION) = range(17)
+ P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION,
+ P_FINAL_BY_PATTERN) = range(18)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -159,9 +160,12 @@ class Predictor:
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
         self.net = net_parameters(NODES)
-        # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row).
+        # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row);
+        # then, where the config says so, one per node and pattern (_final_pattern_row).
         positions = FINAL_POSITIONS if config.final_by_position else 1
-        self.final = np.full((positions * MATCH_STATES * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1), dtype=np.int64)
+        patterns = PATTERNS if config.final_by_pattern else 0
+        self.final = np.full(((positions * MATCH_STATES + patterns) * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1),
+                             dtype=np.int64)
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
         self.apm_order3 = apm_rows(1 << 16)                              # context: node, last 3 bytes, hashed
@@ -172,7 +176,7 @@ class Predictor:
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
-                                config.order2_by_depth, config.final_by_position],
+                                config.order2_by_depth, config.final_by_position, config.final_by_pattern],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -306,6 +310,14 @@ def _final_row(match_row, position):
 
 
 @njit(inline="always")
+def _final_pattern_row(pattern_row, by_position):
+    """The second layer's row of the node and pattern of the pattern set's `pattern_row` (config.final_by_pattern),
+    in the block after those of the match states and positions."""
+    positions = FINAL_POSITIONS if by_position else 1
+    return pattern_row - PATTERN_SET * NODES + positions * (MATCH_STATES * NODES)
+
+
+@njit(inline="always")
 def _final_position(lane_state, b, by_position):
     """Where lane b's next byte stands, for the second layer (config.final_by_position; else 0): the current
     word's length so far (0..3) and the innermost open bracket. The linear second layer weighs the sets
@@ -386,6 +398,7 @@ def predict_round(quarter, step, active, m):
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     by_depth = settings[P_ORDER2_BY_DEPTH] != 0
     by_position = settings[P_FINAL_BY_POSITION] != 0
+    by_pattern = settings[P_FINAL_BY_PATTERN] != 0
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -494,6 +507,11 @@ def predict_round(quarter, step, active, m):
                 _net_inputs(logits[b, j], x, width, net_x[b, j])
                 logits[b, j, LAYER1] = net_forward(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j])
             logit = mix_dot(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1)
+            if by_pattern:
+                # Half the sum: beside the row of one match state and position, a row that learns from all of
+                # them (chosen by the pattern instead).
+                logit = (logit + mix_dot(final, _final_pattern_row(rows[b, j, 3], by_position), logits[b, j],
+                                         LAYER1 + 1)) >> 1
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
             if use_apm:
@@ -528,6 +546,7 @@ def learn_round(quarter, step, active, symbols, m):
     apm_rate, state_limit = settings[P_APM_RATE], settings[P_STATE_LIMIT]
     use_runs = settings[P_RUNS] != 0
     by_position = settings[P_FINAL_BY_POSITION] != 0
+    by_pattern = settings[P_FINAL_BY_PATTERN] != 0
     # The mixers learn fast at first, then settle to their rate: a layer-1 row by its own updates
     # (ROW_WARMUP), the second layer by the bytes coded so far.
     boost, half_life = settings[P_BOOST], settings[P_FINAL_BOOST_BYTES]
@@ -593,8 +612,11 @@ def learn_round(quarter, step, active, symbols, m):
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
             if settings[P_NET] and abs(error) > surprise:
                 net_train(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE], grad)
-            mix_train(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1, (bit << 12) - p_mix[b, j],
-                      final_rate)
+            final_error = (bit << 12) - p_mix[b, j]
+            mix_train(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1, final_error, final_rate)
+            if by_pattern:
+                mix_train(final, _final_pattern_row(rows[b, j, 3], by_position), logits[b, j], LAYER1 + 1, final_error,
+                          final_rate)
             if settings[P_APM]:
                 apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_order2, _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], j), apm_point[b, j],

@@ -12,7 +12,8 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import (PATTERNS, Predictor, _final_position, _pattern_selector, _text_state, only_block,
+from nncompress.predictor import (FINAL_POSITIONS, MATCH_STATES, NODES, PATTERN_SET, PATTERNS, Predictor,
+                                  _final_pattern_row, _final_position, _pattern_selector, _row, _text_state, only_block,
                                   sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
@@ -309,6 +310,17 @@ def test_second_layer_position_reads_the_word_length_and_the_innermost_bracket()
     assert position(b"<a (b") == 1 + 4 * 4 and position(b"<a (b) c") == 1 + 4 * 3
     lane_state, _ = _state_and_keys_after(np.frombuffer(b"[[ab", dtype=np.uint8), np.zeros(0, dtype=np.int64))
     assert _final_position(lane_state, 0, False) == 0   # presets without final_by_position: one block
+
+
+@pytest.mark.parametrize("by_position", [True, False])
+def test_second_layer_pattern_rows_follow_the_position_rows(by_position):
+    """final_by_pattern: one row per node and pattern, after every row of the match states and positions."""
+    config = replace(preset_config(9), final_by_position=by_position, table_bits=16, match_bits=16)
+    final = Predictor(config).final
+    positions = FINAL_POSITIONS if by_position else 1
+    assert _final_pattern_row(_row(PATTERN_SET, 0, 0), by_position) == positions * MATCH_STATES * NODES
+    assert _final_pattern_row(_row(PATTERN_SET, PATTERNS - 1, NODES - 1), by_position) == final.shape[0] - 1
+    assert Predictor(replace(config, final_by_pattern=False)).final.shape[0] == positions * MATCH_STATES * NODES
 
 
 def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
