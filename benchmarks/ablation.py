@@ -41,11 +41,10 @@ _FORMAT10_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contex
 _FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headword")
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
-                      final_by_position=_STRONG.final_by_position)
+                      final_by_position=_STRONG.final_by_position, final_by_pattern=_STRONG.final_by_pattern)
 
-# (label, overrides of the default preset), cumulative; the second layer's rows by pattern (format 16) come
-# after the default's contexts.
-_BEFORE_PATTERN_ROWS = [
+# (label, overrides of the default preset), cumulative.
+VARIANTS = [
     ("shared context memory + 4 weight sets (format-2 contexts)", dict(_FORMAT2_CONTEXTS, **_OFF)),
     ("+ lane-local contexts", dict(_FORMAT2_LANE_CONTEXTS, **_OFF)),
     ("+ match model", dict(_FORMAT2_LANE_CONTEXTS, **dict(_OFF, match_model=True))),
@@ -59,16 +58,13 @@ _BEFORE_PATTERN_ROWS = [
     ("+ steady within a word: intag and wordgap in the place of skip and tag (format 9's contexts)",
      dict(contexts=_FORMAT9_CONTEXTS)),
     ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS)),
-    ("+ the page's title: titleword", dict()),
-]
-VARIANTS = [(label, dict(overrides, final_by_pattern=False)) for label, overrides in _BEFORE_PATTERN_ROWS] + [
-    ("+ the second layer's rows by pattern (= default -6)", dict()),
+    ("+ the page's title: titleword (= default -6)", dict()),
     ("+ -7's 29 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
      "two words, four of the sentence; lane o2",
      _STRONG_CONTEXTS),
     ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
-     "the second layer by position",
+     "the second layer by position and by pattern",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4)),
     ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4, run_inputs=True)),

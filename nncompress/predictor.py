@@ -8,7 +8,7 @@ Data flow per node: context keys (hashing.py) -> associative memory (memory.py):
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
 model's (match.py) -> six or seven logistic mixers (mixer.py) -> the Walsh-Hadamard network
-(wht.py) over their logits and the first inputs -> a second mixer over the eight logits (at -4..-9,
+(wht.py) over their logits and the first inputs -> a second mixer over the eight logits (at -7..-9,
 two of its rows summed) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
