@@ -41,7 +41,7 @@ _FORMAT10_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contex
 _FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headword")
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
-                      final_by_position=_STRONG.final_by_position, final_by_pattern=_STRONG.final_by_pattern)
+                      final_by_position=_STRONG.final_by_position, final_shared_rows=_STRONG.final_shared_rows)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -64,7 +64,7 @@ VARIANTS = [
      "two words, four of the sentence; lane o2",
      _STRONG_CONTEXTS),
     ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
-     "the second layer by position and by pattern",
+     "the second layer by position with three shared rows",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4)),
     ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4, run_inputs=True)),
@@ -94,7 +94,8 @@ LEAVE_OUT = [
     ("without the run inputs", _switched_off("run_inputs")),
     ("without the second layer's rows by position (the word's length, the innermost bracket)",
      _switched_off("final_by_position")),
-    ("without the second layer's rows by pattern (which contexts know the node)", _switched_off("final_by_pattern")),
+    ("without the second layer's shared rows (by the pattern, by the text state, by the node)",
+     _switched_off("final_shared_rows")),
     ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without(_SHAPES)),
     ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
      _without(_STEADY)),

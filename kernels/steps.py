@@ -65,8 +65,10 @@ P_RUNS = tl.constexpr(predictor.P_RUNS)
 P_SURPRISE = tl.constexpr(predictor.P_SURPRISE)
 P_ORDER2_BY_DEPTH = tl.constexpr(predictor.P_ORDER2_BY_DEPTH)
 P_FINAL_BY_POSITION = tl.constexpr(predictor.P_FINAL_BY_POSITION)
-P_FINAL_BY_PATTERN = tl.constexpr(predictor.P_FINAL_BY_PATTERN)
+P_FINAL_SHARED_ROWS = tl.constexpr(predictor.P_FINAL_SHARED_ROWS)
 FINAL_POSITIONS = tl.constexpr(predictor.FINAL_POSITIONS)
+PATTERNS = tl.constexpr(predictor.PATTERNS)
+TEXT_STATES = tl.constexpr(predictor.TEXT_STATES)
 POINTS = tl.constexpr(apm.POINTS)
 LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
@@ -652,12 +654,14 @@ def _final_position(lane_state, b, by_position):
 
 
 @triton.jit
-def _final_rows(match_row, position_block, pattern_row, by_position):
-    """The second layer's two rows [2]: predictor._final_row's and predictor._final_pattern_row's."""
-    positions = tl.where(by_position, FINAL_POSITIONS, 1)
-    two = tl.arange(0, 2)
-    return tl.where(two == 0, match_row - MATCH_SET * NODES + position_block,
-                    pattern_row - PATTERN_SET * NODES + positions * (MATCH_STATES * NODES))
+def _final_rows(match_row, position_block, pattern_row, text_row, node, by_position):
+    """The second layer's four rows [4]: predictor._final_row's, then predictor._final_shared_rows'."""
+    base = tl.where(by_position, FINAL_POSITIONS, 1) * (MATCH_STATES * NODES)
+    k = tl.arange(0, 4)
+    return tl.where(k == 0, match_row - MATCH_SET * NODES + position_block,
+           tl.where(k == 1, base + pattern_row - PATTERN_SET * NODES,
+           tl.where(k == 2, base + PATTERNS * NODES + text_row - TEXT_SET * NODES,
+                    base + (PATTERNS + TEXT_STATES) * NODES + node)))
 
 
 @triton.jit
@@ -679,8 +683,8 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     layer1 = tl.load(settings + P_LAYER1)
     by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
-    by_pattern = tl.load(settings + P_FINAL_BY_PATTERN) != 0
-    final_in_use = tl.arange(0, 2) < tl.where(by_pattern, 2, 1)   # of _final_rows
+    shared_rows = tl.load(settings + P_FINAL_SHARED_ROWS) != 0
+    final_in_use = tl.arange(0, 4) < tl.where(shared_rows, 4, 1)   # of _final_rows
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
@@ -795,9 +799,10 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                                              net_h + at * WIDTH, hadamard)
                 layer_logits = tl.where(kset == LAYER1, net_logit, layer_logits)
                 tl.store(logits + at * (LAYER1 + 1) + kset, layer_logits, mask=(kset < layer1) | (kset == LAYER1))
-                final_rows = _final_rows(row0, final_block, (PATTERN_SET + pattern) * NODES + node, by_position)
+                final_rows = _final_rows(row0, final_block, (PATTERN_SET + pattern) * NODES + node,
+                                         (TEXT_SET + text_state) * NODES + node, node, by_position)
                 dots = tl.sum(_mix_dots(final, final_rows, final_in_use, layer_logits, LAYER1 + 1, 8), axis=0)
-                logit = tl.where(by_pattern, dots >> 1, dots)   # half the sum
+                logit = tl.where(shared_rows, dots >> 2, dots)   # the mean of the four
                 p = tl.load(squash + logit + 2048).to(tl.int64)
                 tl.store(p_mix + at, p)
                 if use_apm:
@@ -879,7 +884,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     runs_on = tl.load(settings + P_RUNS)
     use_runs = runs_on != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
-    final_in_use = tl.arange(0, 2) < tl.where(tl.load(settings + P_FINAL_BY_PATTERN) != 0, 2, 1)   # of _final_rows
+    final_in_use = tl.arange(0, 4) < tl.where(tl.load(settings + P_FINAL_SHARED_ROWS) != 0, 4, 1)   # of _final_rows
     i = tl.arange(0, INPUT_BLOCK)
     kset = tl.arange(0, 8)
     c = tl.arange(0, CONTEXT_BLOCK)
@@ -951,9 +956,11 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                     _net_train(net, node, net_x + at * WIDTH, WIDTH, net_u + at * WIDTH, net_h + at * WIDTH,
                                error, net_rate, hadamard)
                 row0 = tl.sum(tl.where(kset == 0, row_set, 0), axis=0)
+                row2 = tl.sum(tl.where(kset == 2, row_set, 0), axis=0)
                 row3 = tl.sum(tl.where(kset == 3, row_set, 0), axis=0)
-                _mix_trains(final, _final_rows(row0, final_block, row3, by_position), final_in_use, layer_logits,
-                            LAYER1 + 1, (bit << 12) - tl.load(p_mix + at) + tl.zeros((2,), tl.int64), final_rate, 8)
+                _mix_trains(final, _final_rows(row0, final_block, row3, row2, node, by_position), final_in_use,
+                            layer_logits, LAYER1 + 1, (bit << 12) - tl.load(p_mix + at) + tl.zeros((4,), tl.int64),
+                            final_rate, 8)
                 if use_apm:
                     point = tl.load(apm_point + at)
                     _apm_train(apm_byte, last_byte * NODES + node, point, bit, apm_rate)

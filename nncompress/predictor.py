@@ -9,7 +9,7 @@ slot of bit histories, each mapped to a probability by that context's adaptive s
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
 model's (match.py) -> six or seven logistic mixers (mixer.py) -> the Walsh-Hadamard network
 (wht.py) over their logits and the first inputs -> a second mixer over the eight logits (at -7..-9,
-two of its rows summed) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
+four of its rows) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
 loop (rounds.py), `predict_round` and `learn_round` on `kernel_state`; the predictor knows nothing
@@ -65,6 +65,9 @@ ORDER3_SET = PATTERN_SET + PATTERNS      # the last three bytes, hashed (ORDER3_
 LAYER1 = 7           # weight sets mixed per node in the first layer; the WHT network is an eighth input
 FINAL_POSITIONS = 4 * (1 + len(OPEN_BRACKETS))   # config.final_by_position: the second layer's rows by the
                                                  # word's length (0..3) x the innermost open bracket
+# config.final_shared_rows: after the rows of match states and positions, the second layer's rows by node and
+# pattern, by node and text state, and by node alone (_final_shared_rows)
+FINAL_SHARED_ROWS = (PATTERNS + TEXT_STATES + 1) * NODES
 HISTORY_SETS = 3     # the last three, rows[..., 4:7] (GAP_SET, ORDER2_SET, the order-3 set): history_sets
 LONG_MATCH = 16
 # A layer-1 row's rate is mixer_rate + mixer_boost * ROW_WARMUP / (ROW_WARMUP + its updates so far):
@@ -78,7 +81,7 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
  P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION,
- P_FINAL_BY_PATTERN) = range(18)
+ P_FINAL_SHARED_ROWS) = range(18)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -161,10 +164,10 @@ class Predictor:
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row);
-        # then, where the config says so, one per node and pattern (_final_pattern_row).
+        # then, where the config says so, the shared rows (_final_shared_rows).
         positions = FINAL_POSITIONS if config.final_by_position else 1
-        patterns = PATTERNS if config.final_by_pattern else 0
-        self.final = np.full(((positions * MATCH_STATES + patterns) * NODES, LAYER1 + 1), 65536 // (LAYER1 + 1),
+        shared = FINAL_SHARED_ROWS if config.final_shared_rows else 0
+        self.final = np.full((positions * MATCH_STATES * NODES + shared, LAYER1 + 1), 65536 // (LAYER1 + 1),
                              dtype=np.int64)
         self.apm_byte = apm_rows(NODES * 256)                            # context: node, last byte
         self.apm_order2 = apm_rows(1 << 16)                              # context: node, last 2 bytes, hashed
@@ -176,7 +179,7 @@ class Predictor:
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
-                                config.order2_by_depth, config.final_by_position, config.final_by_pattern],
+                                config.order2_by_depth, config.final_by_position, config.final_shared_rows],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -310,11 +313,13 @@ def _final_row(match_row, position):
 
 
 @njit(inline="always")
-def _final_pattern_row(pattern_row, by_position):
-    """The second layer's row of the node and pattern of the pattern set's `pattern_row` (config.final_by_pattern),
-    in the block after those of the match states and positions."""
-    positions = FINAL_POSITIONS if by_position else 1
-    return pattern_row - PATTERN_SET * NODES + positions * (MATCH_STATES * NODES)
+def _final_shared_rows(layer1_rows, node, by_position):
+    """The second layer's three rows of `node` shared by its match states and positions (config.final_shared_rows):
+    by the pattern and by the text state (those of the first layer's sets, `layer1_rows`) and by nothing, in blocks
+    after the rows of the match states and positions."""
+    base = (FINAL_POSITIONS if by_position else 1) * (MATCH_STATES * NODES)
+    return (base + layer1_rows[3] - PATTERN_SET * NODES, base + PATTERNS * NODES + layer1_rows[2] - TEXT_SET * NODES,
+            base + (PATTERNS + TEXT_STATES) * NODES + node)
 
 
 @njit(inline="always")
@@ -398,7 +403,7 @@ def predict_round(quarter, step, active, m):
     layer1 = settings[P_LAYER1]               # weight sets in use (the rest give logit 0)
     by_depth = settings[P_ORDER2_BY_DEPTH] != 0
     by_position = settings[P_FINAL_BY_POSITION] != 0
-    by_pattern = settings[P_FINAL_BY_PATTERN] != 0
+    shared_rows = settings[P_FINAL_SHARED_ROWS] != 0
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -507,11 +512,11 @@ def predict_round(quarter, step, active, m):
                 _net_inputs(logits[b, j], x, width, net_x[b, j])
                 logits[b, j, LAYER1] = net_forward(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j])
             logit = mix_dot(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1)
-            if by_pattern:
-                # Half the sum: beside the row of one match state and position, a row that learns from all of
-                # them (chosen by the pattern instead).
-                logit = (logit + mix_dot(final, _final_pattern_row(rows[b, j, 3], by_position), logits[b, j],
-                                         LAYER1 + 1)) >> 1
+            if shared_rows:
+                # The mean: beside the row of one match state and position, rows that learn from all of them.
+                for row in _final_shared_rows(rows[b, j], node, by_position):
+                    logit += mix_dot(final, row, logits[b, j], LAYER1 + 1)
+                logit >>= 2
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
             if use_apm:
@@ -546,7 +551,7 @@ def learn_round(quarter, step, active, symbols, m):
     apm_rate, state_limit = settings[P_APM_RATE], settings[P_STATE_LIMIT]
     use_runs = settings[P_RUNS] != 0
     by_position = settings[P_FINAL_BY_POSITION] != 0
-    by_pattern = settings[P_FINAL_BY_PATTERN] != 0
+    shared_rows = settings[P_FINAL_SHARED_ROWS] != 0
     # The mixers learn fast at first, then settle to their rate: a layer-1 row by its own updates
     # (ROW_WARMUP), the second layer by the bytes coded so far.
     boost, half_life = settings[P_BOOST], settings[P_FINAL_BOOST_BYTES]
@@ -614,9 +619,9 @@ def learn_round(quarter, step, active, symbols, m):
                 net_train(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE], grad)
             final_error = (bit << 12) - p_mix[b, j]
             mix_train(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1, final_error, final_rate)
-            if by_pattern:
-                mix_train(final, _final_pattern_row(rows[b, j, 3], by_position), logits[b, j], LAYER1 + 1, final_error,
-                          final_rate)
+            if shared_rows:
+                for row in _final_shared_rows(rows[b, j], node, by_position):
+                    mix_train(final, row, logits[b, j], LAYER1 + 1, final_error, final_rate)
             if settings[P_APM]:
                 apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_order2, _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], j), apm_point[b, j],

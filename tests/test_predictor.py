@@ -12,9 +12,9 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import (FINAL_POSITIONS, MATCH_STATES, NODES, PATTERN_SET, PATTERNS, Predictor,
-                                  _final_pattern_row, _final_position, _pattern_selector, _row, _text_state, only_block,
-                                  sized_table_bits)
+from nncompress.predictor import (FINAL_POSITIONS, MATCH_STATES, NODES, PATTERN_SET, PATTERNS, TEXT_SET, TEXT_STATES,
+                                  Predictor, _final_position, _final_shared_rows, _pattern_selector, _row, _text_state,
+                                  only_block, sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
@@ -313,14 +313,20 @@ def test_second_layer_position_reads_the_word_length_and_the_innermost_bracket()
 
 
 @pytest.mark.parametrize("by_position", [True, False])
-def test_second_layer_pattern_rows_follow_the_position_rows(by_position):
-    """final_by_pattern: one row per node and pattern, after every row of the match states and positions."""
+def test_second_layer_shared_rows_follow_the_position_rows(by_position):
+    """final_shared_rows: rows by node and pattern, by node and text state, by node alone, in that order after
+    every row of the match states and positions, and each in its own block."""
     config = replace(preset_config(9), final_by_position=by_position, table_bits=16, match_bits=16)
     final = Predictor(config).final
-    positions = FINAL_POSITIONS if by_position else 1
-    assert _final_pattern_row(_row(PATTERN_SET, 0, 0), by_position) == positions * MATCH_STATES * NODES
-    assert _final_pattern_row(_row(PATTERN_SET, PATTERNS - 1, NODES - 1), by_position) == final.shape[0] - 1
-    assert Predictor(replace(config, final_by_pattern=False)).final.shape[0] == positions * MATCH_STATES * NODES
+    base = (FINAL_POSITIONS if by_position else 1) * MATCH_STATES * NODES
+    assert Predictor(replace(config, final_shared_rows=False)).final.shape[0] == base
+
+    def shared(pattern, text_state, node):
+        rows = np.array([0, 0, _row(TEXT_SET, text_state, node), _row(PATTERN_SET, pattern, node)])
+        return _final_shared_rows(rows, node, by_position)
+    assert shared(0, 0, 0) == (base, base + PATTERNS * NODES, base + (PATTERNS + TEXT_STATES) * NODES)
+    last = shared(PATTERNS - 1, TEXT_STATES - 1, NODES - 1)
+    assert last == (base + PATTERNS * NODES - 1, base + (PATTERNS + TEXT_STATES) * NODES - 1, final.shape[0] - 1)
 
 
 def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
