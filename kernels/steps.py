@@ -665,6 +665,12 @@ def _final_rows(match_row, position_block, pattern_row, text_row, node, by_posit
 
 
 @triton.jit
+def _final_in_use(settings):
+    """Which of _final_rows' four rows are in use: the first, and the shared three where config.final_shared_rows."""
+    return tl.arange(0, 4) < tl.where(tl.load(settings + P_FINAL_SHARED_ROWS) != 0, 4, 1)
+
+
+@triton.jit
 def _depth(j):
     return tl.where(j < 2, 0, tl.where(j < 4, 1, tl.where(j < 8, 2, 3)))
 
@@ -684,7 +690,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
     shared_rows = tl.load(settings + P_FINAL_SHARED_ROWS) != 0
-    final_in_use = tl.arange(0, 4) < tl.where(shared_rows, 4, 1)   # of _final_rows
+    final_in_use = _final_in_use(settings)
     half = quarter >> 1
     pair = quarter & 1
     i = tl.arange(0, INPUT_BLOCK)
@@ -884,7 +890,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     runs_on = tl.load(settings + P_RUNS)
     use_runs = runs_on != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
-    final_in_use = tl.arange(0, 4) < tl.where(tl.load(settings + P_FINAL_SHARED_ROWS) != 0, 4, 1)   # of _final_rows
+    final_in_use = _final_in_use(settings)
     i = tl.arange(0, INPUT_BLOCK)
     kset = tl.arange(0, 8)
     c = tl.arange(0, CONTEXT_BLOCK)

@@ -67,5 +67,4 @@ def test_archive_identical_across_compilations(setting, sample, host_digests, tm
     result = subprocess.run([sys.executable, "-W", "ignore", "-c", _SCRIPT, str(sample)], env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert host_digests.count("\n") == len(CODINGS)
     assert result.stdout == host_digests
