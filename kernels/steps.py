@@ -659,9 +659,9 @@ def _final_rows(match_row, position_block, pattern_row, text_row, node, by_posit
     base = tl.where(by_position, FINAL_POSITIONS, 1) * (MATCH_STATES * NODES)
     k = tl.arange(0, 4)
     return tl.where(k == 0, match_row - MATCH_SET * NODES + position_block,
-           tl.where(k == 1, base + pattern_row - PATTERN_SET * NODES,
-           tl.where(k == 2, base + PATTERNS * NODES + text_row - TEXT_SET * NODES,
-                    base + (PATTERNS + TEXT_STATES) * NODES + node)))
+           tl.where(k == 1, base + pattern_row // NODES - PATTERN_SET,
+           tl.where(k == 2, base + PATTERNS + text_row // NODES - TEXT_SET,
+                    base + PATTERNS + TEXT_STATES + node)))
 
 
 @triton.jit

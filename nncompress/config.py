@@ -63,11 +63,11 @@ class ModelConfig:
     final_by_position: bool = False  # the second layer's rows also by where the byte stands: the current word's
                                      # length (0..3) and the innermost open bracket (format 15, -7..-9: -0.12% at
                                      # -7 and -9 on enwik8_1M; at -1 +0.57%, -6 on enwik8_4M -0.05%)
-    final_shared_rows: bool = False  # the second layer's logit is the mean of four rows': its row of the match state
-                                     # and position, and three rows of the node shared by them all, chosen by the
-                                     # pattern, by the text state and by nothing (format 16, -7..-9: -0.22% at -9 on
-                                     # enwik8_1M, -0.10% on the Canterbury texts; at -6 the pattern's row alone
-                                     # earned 0.16% on enwik8_4M for 10% of the speed)
+    final_shared_rows: bool = True  # the second layer's logit is the mean of four rows': its row of the match state
+                                    # and position, and three shared by them all: one by the pattern and one by the
+                                    # text state, each shared by all nodes, and one by the node (format 16 at -7..-9,
+                                    # the first two also by node: -0.22% at -9 on enwik8_1M; format 17, at all
+                                    # presets: -0.19% more at -9, -0.42% at -6 on enwik8_4M, -0.41% at -1)
     final_boost: int = 4          # added to it at first, halved after final_boost_bytes bytes coded:
     final_boost_bytes: int = 5000  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
     surprise: int = 256           # errors (12-bit) up to this teach the layer-1 sets and the network nothing:
@@ -125,7 +125,7 @@ PRESETS[6] = _BASE
 # length, the last name in it) and the previous word's stem: -0.11% at -9, -0.09% on the Canterbury
 # texts (at -6, -0.13% on enwik8_4M for 6% of the speed: not taken there). Format 15 chooses the
 # second layer's rows also by the word's length and the innermost bracket (final_by_position). Format 16
-# adds to each of its rows three shared by all of them (final_shared_rows). All in
+# adds to each of its rows three shared by all of them (final_shared_rows; all presets since format 17). All in
 # benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
@@ -134,8 +134,7 @@ _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "
                                                     "prevgap", "titlewords", "sentword", "prevstem", "nameword",
                                                     "sentpos"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
-                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True,
-                  final_shared_rows=True)
+                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
 # 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
 PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)

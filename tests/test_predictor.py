@@ -314,8 +314,8 @@ def test_second_layer_position_reads_the_word_length_and_the_innermost_bracket()
 
 @pytest.mark.parametrize("by_position", [True, False])
 def test_second_layer_shared_rows_follow_the_position_rows(by_position):
-    """final_shared_rows: rows by node and pattern, by node and text state, by node alone, in that order after
-    every row of the match states and positions, and each in its own block."""
+    """final_shared_rows: a row per pattern and one per text state, each shared by all nodes, then a row per node,
+    in that order after every row of the match states and positions, and each in its own block."""
     config = replace(preset_config(9), final_by_position=by_position, table_bits=16, match_bits=16)
     final = Predictor(config).final
     base = (FINAL_POSITIONS if by_position else 1) * MATCH_STATES * NODES
@@ -324,9 +324,10 @@ def test_second_layer_shared_rows_follow_the_position_rows(by_position):
     def shared(pattern, text_state, node):
         rows = np.array([0, 0, _row(TEXT_SET, text_state, node), _row(PATTERN_SET, pattern, node)])
         return _final_shared_rows(rows, node, by_position)
-    assert shared(0, 0, 0) == (base, base + PATTERNS * NODES, base + (PATTERNS + TEXT_STATES) * NODES)
+    assert shared(0, 0, 0) == (base, base + PATTERNS, base + PATTERNS + TEXT_STATES)
+    assert shared(5, 7, 0)[:2] == shared(5, 7, NODES - 1)[:2]   # the same rows for every node
     last = shared(PATTERNS - 1, TEXT_STATES - 1, NODES - 1)
-    assert last == (base + PATTERNS * NODES - 1, base + (PATTERNS + TEXT_STATES) * NODES - 1, final.shape[0] - 1)
+    assert last == (base + PATTERNS - 1, base + PATTERNS + TEXT_STATES - 1, final.shape[0] - 1)
 
 
 def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
