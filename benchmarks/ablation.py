@@ -27,7 +27,7 @@ from .run import machine_info, save_results
 _FORMAT2_CONTEXTS = dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip"),
                          lane_contexts=())
 _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "word", "markup"))
-_OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False)
+_OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False, final_shared_rows=False)
 _STRONG = preset_config(7)
 _SHAPES = ("shape", "shapeword", "shape12")
 _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
@@ -39,32 +39,35 @@ _FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "s
 # heading.
 _FORMAT10_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contexts if name != "titleword")
 _FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headword")
+_NO_SHARED = dict(final_shared_rows=False)   # until format 17, -1..-6 had no shared rows in the second layer
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
-                      final_by_position=_STRONG.final_by_position, final_shared_rows=_STRONG.final_shared_rows)
+                      final_by_position=_STRONG.final_by_position)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
     ("shared context memory + 4 weight sets (format-2 contexts)", dict(_FORMAT2_CONTEXTS, **_OFF)),
     ("+ lane-local contexts", dict(_FORMAT2_LANE_CONTEXTS, **_OFF)),
     ("+ match model", dict(_FORMAT2_LANE_CONTEXTS, **dict(_OFF, match_model=True))),
-    ("+ WHT network", dict(_FORMAT2_LANE_CONTEXTS, apm=False, history_sets=False)),
-    ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, history_sets=False)),
+    ("+ WHT network", dict(_FORMAT2_LANE_CONTEXTS, **_NO_SHARED, apm=False, history_sets=False)),
+    ("+ APMs", dict(_FORMAT2_LANE_CONTEXTS, **_NO_SHARED, history_sets=False)),
     ("+ 2 weight sets chosen by the gap before the word and its length, and the last two bytes",
-     dict(_FORMAT2_LANE_CONTEXTS)),
+     dict(_FORMAT2_LANE_CONTEXTS, **_NO_SHARED)),
     ("+ structure contexts: o7 for o6, words3, tag, tagword, lineword, indirect ind2",
-     dict(contexts=_FORMAT8_CONTEXTS[:-1])),
-    ("+ the text's shape: the classes of the last 7 bytes (format 8's contexts)", dict(contexts=_FORMAT8_CONTEXTS)),
+     dict(contexts=_FORMAT8_CONTEXTS[:-1], **_NO_SHARED)),
+    ("+ the text's shape: the classes of the last 7 bytes (format 8's contexts)",
+     dict(contexts=_FORMAT8_CONTEXTS, **_NO_SHARED)),
     ("+ steady within a word: intag and wordgap in the place of skip and tag (format 9's contexts)",
-     dict(contexts=_FORMAT9_CONTEXTS)),
-    ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS)),
-    ("+ the page's title: titleword (= default -6)", dict()),
+     dict(contexts=_FORMAT9_CONTEXTS, **_NO_SHARED)),
+    ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS, **_NO_SHARED)),
+    ("+ the page's title: titleword", dict(_NO_SHARED)),
+    ("+ the second layer's shared rows: by the pattern, by the text state, by the node (= default -6)", dict()),
     ("+ -7's 29 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
      "two words, four of the sentence; lane o2",
      _STRONG_CONTEXTS),
     ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
-     "the second layer by position with three shared rows",
+     "the second layer by position",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4)),
     ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_MIXING, max_lanes=4, run_inputs=True)),
