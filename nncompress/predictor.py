@@ -8,8 +8,8 @@ Data flow per node: context keys (hashing.py) -> associative memory (memory.py):
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
 model's (match.py) -> six or seven logistic mixers (mixer.py) -> the Walsh-Hadamard network
-(wht.py) over their logits and the first inputs -> a second mixer over the eight logits (at -7..-9,
-four of its rows) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
+(wht.py) over their logits and the first inputs -> a second mixer over the eight logits (the mean
+of four of its rows) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
 loop (rounds.py), `predict_round` and `learn_round` on `kernel_state`; the predictor knows nothing
@@ -317,7 +317,7 @@ def _final_shared_rows(layer1_rows, node, by_position):
     """The second layer's three rows shared by all match states and positions (config.final_shared_rows): one by
     the pattern and one by the text state (the selectors of the first layer's sets, `layer1_rows`), each shared by
     all nodes, then one by `node`, in blocks after the rows of the match states and positions. Rows shared by all
-    nodes learn from every bit: by pattern and node, and text state and node (format 16), -9 made enwik8_1M 0.19%
+    nodes learn from every bit: by pattern and node, and text state and node (format 16), -9 made enwik8_1M 0.18%
     larger."""
     base = (FINAL_POSITIONS if by_position else 1) * (MATCH_STATES * NODES)
     return (base + _selector(layer1_rows[3], PATTERN_SET), base + PATTERNS + _selector(layer1_rows[2], TEXT_SET),
