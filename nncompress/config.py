@@ -67,7 +67,8 @@ class ModelConfig:
                                     # and position, and three shared by them all: one by the pattern and one by the
                                     # text state, each shared by all nodes, and one by the node (format 16 at -7..-9,
                                     # the first two also by node: -0.22% at -9 on enwik8_1M; format 17, at all
-                                    # presets: -0.18% more at -9, -0.42% at -6 on enwik8_4M, -0.41% at -1)
+                                    # presets: -0.18% more at -9, -0.42% at -6 on enwik8_4M for about 5% of its
+                                    # speed, -0.41% at -1)
     final_boost: int = 4          # added to it at first, halved after final_boost_bytes bytes coded:
     final_boost_bytes: int = 5000  # its three sets per node start far apart (0: grammar.lsp 0.4% larger)
     surprise: int = 256           # errors (12-bit) up to this teach the layer-1 sets and the network nothing:
