@@ -27,7 +27,8 @@ from .run import machine_info, save_results
 _FORMAT2_CONTEXTS = dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words", "column", "markup", "skip"),
                          lane_contexts=())
 _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "word", "markup"))
-_OFF = dict(match_model=False, wht_network=False, apm=False, history_sets=False, final_shared_rows=False)
+_NO_SHARED = dict(final_shared_rows=False)   # until format 17, -1..-6 had no shared rows in the second layer
+_OFF = dict(_NO_SHARED, match_model=False, wht_network=False, apm=False, history_sets=False)
 _STRONG = preset_config(7)
 _SHAPES = ("shape", "shapeword", "shape12")
 _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
@@ -39,7 +40,6 @@ _FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "s
 # heading.
 _FORMAT10_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contexts if name != "titleword")
 _FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headword")
-_NO_SHARED = dict(final_shared_rows=False)   # until format 17, -1..-6 had no shared rows in the second layer
 _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
                       final_by_position=_STRONG.final_by_position)
