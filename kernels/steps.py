@@ -66,6 +66,7 @@ P_SURPRISE = tl.constexpr(predictor.P_SURPRISE)
 P_ORDER2_BY_DEPTH = tl.constexpr(predictor.P_ORDER2_BY_DEPTH)
 P_FINAL_BY_POSITION = tl.constexpr(predictor.P_FINAL_BY_POSITION)
 P_FINAL_SHARED_ROWS = tl.constexpr(predictor.P_FINAL_SHARED_ROWS)
+P_LAYER1_SHARED = tl.constexpr(predictor.P_LAYER1_SHARED)
 FINAL_POSITIONS = tl.constexpr(predictor.FINAL_POSITIONS)
 PATTERNS = tl.constexpr(predictor.PATTERNS)
 TEXT_STATES = tl.constexpr(predictor.TEXT_STATES)
@@ -690,6 +691,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     by_depth = tl.load(settings + P_ORDER2_BY_DEPTH) != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
     shared_rows = tl.load(settings + P_FINAL_SHARED_ROWS) != 0
+    layer1_shared = tl.load(settings + P_LAYER1_SHARED)
     final_in_use = _final_in_use(settings)
     half = quarter >> 1
     pair = quarter & 1
@@ -793,6 +795,10 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 row0 = (MATCH_SET + match_state) * NODES + node
                 tl.store(rows + at * LAYER1 + kset, row_set, mask=kset < LAYER1)
                 layer_logits = _mix_dots(mixer, row_set, kset < layer1, x, width, INPUT_BLOCK)
+                if layer1_shared != 0:
+                    # predictor._layer1_shared_row: the mean of the node's row and the selector's shared one
+                    shared_logits = _mix_dots(mixer, layer1_shared + selector, kset < layer1, x, width, INPUT_BLOCK)
+                    layer_logits = (layer_logits + shared_logits) >> 1
                 net_logit = tl.full((), 0, tl.int64)
                 if use_net:
                     # predictor._net_inputs: the sets' logits, then the first inputs
@@ -890,6 +896,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     runs_on = tl.load(settings + P_RUNS)
     use_runs = runs_on != 0
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
+    layer1_shared = tl.load(settings + P_LAYER1_SHARED)
     final_in_use = _final_in_use(settings)
     i = tl.arange(0, INPUT_BLOCK)
     kset = tl.arange(0, 8)
@@ -957,6 +964,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                 tl.store(mixer_updates + row_set, tl.minimum(updates + 1, ROW_UPDATES_CAP).to(tl.int32), mask=trained)
                 rates = mixer_rate + boost * ROW_WARMUP // (ROW_WARMUP + updates)   # predictor.ROW_WARMUP
                 _mix_trains(mixer, row_set, trained, x, width, errors, rates, INPUT_BLOCK)
+                if layer1_shared != 0:
+                    _mix_trains(mixer, layer1_shared + row_set // NODES, trained, x, width, errors,
+                                mixer_rate + tl.zeros((8,), tl.int64), INPUT_BLOCK)
                 error = tl.sum(tl.where(kset == LAYER1, errors, 0), axis=0)
                 if use_net & (tl.abs(error) > surprise):
                     _net_train(net, node, net_x + at * WIDTH, WIDTH, net_u + at * WIDTH, net_h + at * WIDTH,

@@ -45,6 +45,9 @@ class ModelConfig:
                                   # ablation.md: -0.009 bits/byte on 1M and 4M), and the order-3 set where the
                                   # preset has it
     order3_set: bool = False      # a seventh layer-1 weight set, chosen by the last three bytes hashed
+    layer1_shared_rows: bool = False  # each layer-1 set's logit is the mean of its row's and a row of the same
+                                      # selector shared by all nodes (format 18, -7..-9: -0.34% at -9 on
+                                      # enwik8_1M; at -6 -0.24% on enwik8_4M for about 12% of its speed)
     order2_by_depth: bool = False  # the order-2 set's rows by the node's depth and nibble, not by node: 8 rows
                                    # per selector learn faster than 255 where the inputs are many (-9)
     # Match model over the lane's own history.
@@ -126,7 +129,8 @@ PRESETS[6] = _BASE
 # length, the last name in it) and the previous word's stem: -0.11% at -9, -0.09% on the Canterbury
 # texts (at -6, -0.13% on enwik8_4M for 6% of the speed: not taken there). Format 15 chooses the
 # second layer's rows also by the word's length and the innermost bracket (final_by_position). Format 16
-# adds to each of its rows three shared by all of them (final_shared_rows; all presets since format 17). All in
+# adds to each of its rows three shared by all of them (final_shared_rows; all presets since format 17). Format 18
+# gives each first-layer row a twin shared by all nodes (layer1_shared_rows). All in
 # benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
@@ -135,7 +139,8 @@ _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "
                                                     "prevgap", "titlewords", "sentword", "prevstem", "nameword",
                                                     "sentpos"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
-                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True)
+                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True,
+                  layer1_shared_rows=True)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
 # 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
 PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)

@@ -7,9 +7,10 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
-model's (match.py) -> six or seven logistic mixers (mixer.py) -> the Walsh-Hadamard network
-(wht.py) over their logits and the first inputs -> a second mixer over the eight logits (the mean
-of four of its rows) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
+model's (match.py) -> six or seven logistic mixers (mixer.py; at -7..-9 each the mean of its row
+of the node and a row shared by all nodes) -> the Walsh-Hadamard network (wht.py) over their
+logits and the first inputs -> a second mixer over the eight logits (the mean of four of its
+rows) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
 loop (rounds.py), `predict_round` and `learn_round` on `kernel_state`; the predictor knows nothing
@@ -81,7 +82,7 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 # settings[] layout: the config's learning settings, passed to the kernels as one array.
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
  P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION,
- P_FINAL_SHARED_ROWS) = range(18)
+ P_FINAL_SHARED_ROWS, P_LAYER1_SHARED) = range(19)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -158,7 +159,8 @@ class Predictor:
         # Layer 1 (see MATCH_SET..ORDER3_SET); layer 2 mixes their logits and the net's. int32 halves
         # the rows' cache footprint; weights stay far inside its range (16-bit fixed point).
         sets = ORDER3_SET + (ORDER3_SELECTORS if config.order3_set else 0)
-        self.mixer = np.zeros((NODES * sets, self.width), dtype=np.int32)
+        # Then, where config.layer1_shared_rows, one row per selector value shared by all nodes (_layer1_shared_row).
+        self.mixer = np.zeros((NODES * sets + (sets if config.layer1_shared_rows else 0), self.width), dtype=np.int32)
         self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
@@ -179,7 +181,8 @@ class Predictor:
                                 config.final_rate, config.net_rate, config.match_model, config.wht_network,
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
-                                config.order2_by_depth, config.final_by_position, config.final_shared_rows],
+                                config.order2_by_depth, config.final_by_position, config.final_shared_rows,
+                                NODES * sets if config.layer1_shared_rows else 0],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -306,6 +309,14 @@ def _row(weight_set, selector, node):
 
 
 @njit(inline="always")
+def _layer1_shared_row(row, first_shared):
+    """The row shared by all nodes (config.layer1_shared_rows) of the selector that chose layer-1 row `row`; the
+    shared rows start at row `first_shared` (settings[P_LAYER1_SHARED]). A row per node and selector learns only
+    from its own node's bits, 1 in 255 at most; beside it, this one learns from every node's."""
+    return first_shared + row // NODES
+
+
+@njit(inline="always")
 def _final_row(match_row, position):
     """The second layer's row: one per node and match state, numbered like the match set's rows, in the
     block of `position` (_final_position)."""
@@ -412,6 +423,7 @@ def predict_round(quarter, step, active, m):
     by_depth = settings[P_ORDER2_BY_DEPTH] != 0
     by_position = settings[P_FINAL_BY_POSITION] != 0
     shared_rows = settings[P_FINAL_SHARED_ROWS] != 0
+    layer1_shared = settings[P_LAYER1_SHARED]
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -515,6 +527,10 @@ def predict_round(quarter, step, active, m):
             rows[b, j, 6] = _row(ORDER3_SET, order3, node)
             for k in range(layer1):
                 logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
+                if layer1_shared:
+                    # The mean of the node's row and the selector's row shared by all nodes.
+                    shared = mix_dot(mixer, _layer1_shared_row(rows[b, j, k], layer1_shared), x, width)
+                    logits[b, j, k] = (logits[b, j, k] + shared) >> 1
             logits[b, j, LAYER1] = 0
             if use_net:
                 _net_inputs(logits[b, j], x, width, net_x[b, j])
@@ -560,6 +576,7 @@ def learn_round(quarter, step, active, symbols, m):
     use_runs = settings[P_RUNS] != 0
     by_position = settings[P_FINAL_BY_POSITION] != 0
     shared_rows = settings[P_FINAL_SHARED_ROWS] != 0
+    layer1_shared = settings[P_LAYER1_SHARED]
     # The mixers learn fast at first, then settle to their rate: a layer-1 row by its own updates
     # (ROW_WARMUP), the second layer by the bytes coded so far.
     boost, half_life = settings[P_BOOST], settings[P_FINAL_BOOST_BYTES]
@@ -622,6 +639,10 @@ def learn_round(quarter, step, active, symbols, m):
                     mixer_updates[row] = min(updates + 1, ROW_UPDATES_CAP)
                     rate = settings[P_MIXER_RATE] + boost * ROW_WARMUP // (ROW_WARMUP + updates)
                     mix_train(mixer, row, inputs[b, j], width, error, rate)
+                    if layer1_shared:
+                        # Without the boost: a shared row is trained often from the start (with it +0.01%).
+                        mix_train(mixer, _layer1_shared_row(row, layer1_shared), inputs[b, j], width, error,
+                                  settings[P_MIXER_RATE])
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
             if settings[P_NET] and abs(error) > surprise:
                 net_train(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE], grad)

@@ -12,9 +12,10 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import (FINAL_POSITIONS, MATCH_STATES, NODES, PATTERN_SET, PATTERNS, TEXT_SET, TEXT_STATES,
-                                  Predictor, _final_position, _final_shared_rows, _pattern_selector, _row, _text_state,
-                                  only_block, sized_table_bits)
+from nncompress.predictor import (FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES, ORDER3_SELECTORS, ORDER3_SET,
+                                  P_LAYER1_SHARED, PATTERN_SET, PATTERNS, TEXT_SET, TEXT_STATES, Predictor,
+                                  _final_position, _final_shared_rows, _layer1_shared_row, _pattern_selector, _row,
+                                  _text_state, only_block, sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
@@ -328,6 +329,19 @@ def test_second_layer_shared_rows_follow_the_position_rows(by_position):
     assert shared(5, 7, 0)[:2] == shared(5, 7, NODES - 1)[:2]   # the same rows for every node
     last = shared(PATTERNS - 1, TEXT_STATES - 1, NODES - 1)
     assert last == (base + PATTERNS - 1, base + PATTERNS + TEXT_STATES - 1, final.shape[0] - 1)
+
+
+def test_first_layer_shared_rows_follow_the_node_rows():
+    """layer1_shared_rows: after every set's rows by selector and node, one row per selector, shared by all nodes."""
+    config = replace(preset_config(9), table_bits=16, match_bits=16)
+    predictor = Predictor(config)
+    first = predictor.settings[P_LAYER1_SHARED]
+    assert first == NODES * (ORDER3_SET + ORDER3_SELECTORS) and predictor.mixer.shape[0] == first + first // NODES
+    assert _layer1_shared_row(_row(TEXT_SET, 7, 0), first) == _layer1_shared_row(_row(TEXT_SET, 7, NODES - 1), first)
+    assert _layer1_shared_row(_row(MATCH_SET, 0, 3), first) == first
+    assert _layer1_shared_row(_row(ORDER3_SET, ORDER3_SELECTORS - 1, NODES - 1), first) == predictor.mixer.shape[0] - 1
+    unshared = Predictor(replace(config, layer1_shared_rows=False))
+    assert unshared.settings[P_LAYER1_SHARED] == 0 and unshared.mixer.shape[0] == first
 
 
 def test_pattern_reads_what_contexts_2_to_7_know_of_the_node():
