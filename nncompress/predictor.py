@@ -79,7 +79,8 @@ ROW_WARMUP = 4
 ROW_UPDATES_CAP = 1023    # a row's count stops there; its boost is 0 by then (mixer_boost * ROW_WARMUP < 1027)
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
-# settings[] layout: the config's learning settings, passed to the kernels as one array.
+# settings[] layout: the config's learning settings, passed to the kernels as one array; the last is the first
+# layer's first shared row (0: none).
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
  P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION,
  P_FINAL_SHARED_ROWS, P_LAYER1_SHARED) = range(19)
