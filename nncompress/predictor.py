@@ -313,7 +313,7 @@ def _row(weight_set, selector, node):
 def _layer1_shared_row(row, first_shared):
     """The row shared by all nodes (config.layer1_shared_rows) of the selector that chose layer-1 row `row`; the
     shared rows start at row `first_shared` (settings[P_LAYER1_SHARED]). A row per node and selector learns only
-    from its own node's bits, 1 in 255 at most; beside it, this one learns from every node's."""
+    from the bits coded at its node; beside it, this one learns from every node's."""
     return first_shared + row // NODES
 
 
