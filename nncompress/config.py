@@ -47,7 +47,8 @@ class ModelConfig:
     order3_set: bool = False      # a seventh layer-1 weight set, chosen by the last three bytes hashed
     layer1_shared_rows: bool = False  # each layer-1 set's logit is the mean of its row's and a row of the same
                                       # selector shared by all nodes (format 18, -7..-9: -0.35% at -9 on
-                                      # enwik8_1M; at -6 -0.24% on enwik8_4M for 10-20% of its speed, -1 0.00%)
+                                      # enwik8_1M; at -6 -0.25% on enwik8_4M for 14% of its speed, coded in
+                                      # turn with it off; -1 0.00%)
     order2_by_depth: bool = False  # the order-2 set's rows by the node's depth and nibble, not by node: 8 rows
                                    # per selector learn faster than 255 where the inputs are many (-9)
     # Match model over the lane's own history.
