@@ -44,6 +44,7 @@ _STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_co
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
                       final_by_position=_STRONG.final_by_position)
 _STRONG_SHARED = dict(_STRONG_MIXING, layer1_shared_rows=_STRONG.layer1_shared_rows)   # format 18
+_STRONG_INPUTS = dict(_STRONG_SHARED, deterministic_inputs=_STRONG.deterministic_inputs)   # format 19
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -71,8 +72,9 @@ VARIANTS = [
      "the second layer by position",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ the first layer's rows shared by all nodes", dict(_STRONG_CONTEXTS, **_STRONG_SHARED)),
-    ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_SHARED, max_lanes=4)),
-    ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_SHARED, max_lanes=4, run_inputs=True)),
+    ("+ each deterministic history's probability, linear", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS)),
+    ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS, max_lanes=4)),
+    ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS, max_lanes=4, run_inputs=True)),
 ]
 
 
@@ -102,6 +104,7 @@ LEAVE_OUT = [
     ("without the second layer's shared rows (by the pattern, by the text state, by the node)",
      _switched_off("final_shared_rows")),
     ("without the first layer's rows shared by all nodes", _switched_off("layer1_shared_rows")),
+    ("without the deterministic inputs", _switched_off("deterministic_inputs")),
     ("without the shape contexts (shape; at -7..-9 also shapeword, shape12)", _without(_SHAPES)),
     ("without the contexts steady within a word (intag, wordgap; at -7..-9 also linegap, prevgap)",
      _without(_STEADY)),

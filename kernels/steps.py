@@ -47,6 +47,7 @@ ORDER3_SET = tl.constexpr(predictor.ORDER3_SET)
 LONG_MATCH = tl.constexpr(predictor.LONG_MATCH)
 ROW_WARMUP = tl.constexpr(predictor.ROW_WARMUP)
 ROW_UPDATES_CAP = tl.constexpr(predictor.ROW_UPDATES_CAP)
+DETERMINISTIC_SHIFT = tl.constexpr(predictor.DETERMINISTIC_SHIFT)
 BIAS = tl.constexpr(predictor.BIAS)
 P_MIXER_RATE = tl.constexpr(predictor.P_MIXER_RATE)
 P_APM_RATE = tl.constexpr(predictor.P_APM_RATE)
@@ -67,6 +68,7 @@ P_ORDER2_BY_DEPTH = tl.constexpr(predictor.P_ORDER2_BY_DEPTH)
 P_FINAL_BY_POSITION = tl.constexpr(predictor.P_FINAL_BY_POSITION)
 P_FINAL_SHARED_ROWS = tl.constexpr(predictor.P_FINAL_SHARED_ROWS)
 P_LAYER1_SHARED = tl.constexpr(predictor.P_LAYER1_SHARED)
+P_DETERMINISTIC = tl.constexpr(predictor.P_DETERMINISTIC)
 FINAL_POSITIONS = tl.constexpr(predictor.FINAL_POSITIONS)
 PATTERNS = tl.constexpr(predictor.PATTERNS)
 TEXT_STATES = tl.constexpr(predictor.TEXT_STATES)
@@ -678,7 +680,7 @@ def _depth(j):
 
 @triton.jit
 def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
-                   high, prefix, keys, table, slots, tags, state_logit, state_total, mixer, final,
+                   high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer, final,
                    rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len,
                    history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix, apm_point, match_bit,
                    freqs, net_x, settings, squash, stretch, state_only, hadamard, STATES: tl.constexpr,
@@ -698,8 +700,12 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     i = tl.arange(0, INPUT_BLOCK)
     net_i = tl.arange(0, WIDTH)
     is_context = i < contexts
-    is_run = (i >= contexts + 2) & (i < width)
+    # predictor.predict_round's inputs: the contexts', the match's, the bias, the runs', the deterministic ones
+    first_deterministic = tl.where(tl.load(settings + P_DETERMINISTIC) != 0, width - contexts, width)
+    is_run = (i >= contexts + 2) & (i < first_deterministic)
     run_context = i - contexts - 2
+    is_deterministic = (i >= first_deterministic) & (i < width)
+    deterministic_context = i - first_deterministic
     kset = tl.arange(0, 8)
     pattern_weight = tl.full((INPUT_BLOCK,), 1, tl.int64)   # 3^(i - 1) for contexts 1..PATTERN_CONTEXTS
     for digit in tl.static_range(1, PATTERN_CONTEXTS):
@@ -747,6 +753,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
             slot = tl.load(slots + b * contexts + i, mask=is_context, other=-1)
             run = tl.load(lane_runs + b * contexts + run_context, mask=is_run, other=0)
             run_slot = tl.load(slots + b * contexts + run_context, mask=is_run, other=-1)
+            deterministic_slot = tl.load(slots + b * contexts + deterministic_context, mask=is_deterministic, other=-1)
             p_top = tl.full((), 0, tl.int64)
             p_zero = tl.full((), 0, tl.int64)
             p_one = tl.full((), 0, tl.int64)
@@ -776,10 +783,18 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                                     other=0).to(tl.int64)
                 entry = run_context * RUN_ENTRIES + _run_entries(run, run_expects, tl.load(state_only + run_state))
                 run_logit = tl.load(stretch + (tl.load(run_prob + entry, mask=is_run, other=0) >> 4)).to(tl.int64) >> 1
+                # predictor._deterministic_input
+                deterministic_state = tl.load(table + deterministic_slot * SLOT_BYTES + j,
+                                              mask=is_deterministic & (deterministic_slot >= 0), other=0).to(tl.int64)
+                deterministic_prob = tl.load(state_prob + deterministic_context * STATES + deterministic_state,
+                                             mask=is_deterministic, other=0)
+                deterministic_input = tl.where(tl.load(state_only + deterministic_state) != 0,
+                                               ((deterministic_prob >> 4) - 2048) >> DETERMINISTIC_SHIFT, 0)
                 x = tl.where(is_context, logit,
                     tl.where(i == contexts, match_input,
                     tl.where(i == contexts + 1, BIAS,
-                    tl.where(is_run & (run_expects != 0), tl.where(run_expects == 2, run_logit, -run_logit), 0))))
+                    tl.where(is_run & (run_expects != 0), tl.where(run_expects == 2, run_logit, -run_logit),
+                    tl.where(is_deterministic, deterministic_input, 0)))))
                 tl.store(inputs + at * width + i, x, mask=i < width)
                 tl.debug_barrier()
                 node = _node(half, lane_high, j)
@@ -1201,7 +1216,7 @@ def code_steps_kernel(
         for quarter in range(4):
             if invalid == 0:
                 _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, table_mask,
-                               high, prefix, keys, table, slots, tags, state_logit, state_total, mixer,
+                               high, prefix, keys, table, slots, tags, state_prob, state_logit, state_total, mixer,
                                final, rows, logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr,
                                match_len, history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix,
                                apm_point, match_bit, freqs, net_x, settings, squash, stretch, state_only, hadamard,

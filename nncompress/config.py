@@ -63,6 +63,10 @@ class ModelConfig:
                                   # inputs, 0.3 began far too confident (+0.0091); -7..-9's 47 to 92 inputs
                                   # start at 0.03 (format 12, with mixer_boost 48: -0.43% at -9 on enwik8_1M)
     run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
+    deterministic_inputs: bool = False  # each context also gives its probability, linear, where its bit history
+                                        # has seen one bit value only (format 19, -7..-9: -0.29% at -9 and -0.49%
+                                        # at -7 on enwik8_1M, -0.14% on the Canterbury texts at -9; at -6 -0.30%
+                                        # on enwik8_4M for about 12% of its speed, not taken)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
     final_by_position: bool = False  # the second layer's rows also by where the byte stands: the current word's
                                      # length (0..3) and the innermost open bracket (format 15, -7..-9: -0.12% at
@@ -131,8 +135,9 @@ PRESETS[6] = _BASE
 # texts (at -6, -0.13% on enwik8_4M for 6% of the speed: not taken there). Format 15 chooses the
 # second layer's rows also by the word's length and the innermost bracket (final_by_position). Format 16
 # adds to each of its rows three shared by all of them (final_shared_rows; all presets since format 17). Format 18
-# gives each first-layer row a twin shared by all nodes (layer1_shared_rows). All in
-# benchmarks/results/model_candidates/README.md.
+# gives each first-layer row a twin shared by all nodes (layer1_shared_rows). Format 19 gives the mixers each
+# context's probability in the linear domain too, where its bit history is deterministic (deterministic_inputs).
+# All in benchmarks/results/model_candidates/README.md.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword", "matchlen", "matcho1",
@@ -141,7 +146,7 @@ _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "
                                                     "sentpos"),
                   lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
                   order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True,
-                  layer1_shared_rows=True)
+                  layer1_shared_rows=True, deterministic_inputs=True)
 # -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
 # 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
 PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)

@@ -7,7 +7,7 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
-model's (match.py) -> six or seven logistic mixers (mixer.py; at -7..-9 each the mean of its row
+model's (match.py), and at -7..-9 each deterministic history's probability, linear -> six or seven logistic mixers (mixer.py; at -7..-9 each the mean of its row
 of the node and a row shared by all nodes) -> the Walsh-Hadamard network (wht.py) over their
 logits and the first inputs -> a second mixer over the eight logits (the mean of four of its
 rows) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
@@ -76,14 +76,18 @@ LONG_MATCH = 16
 # which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.13%,
 # 2: +0.06%, 8: +0.00%, 32: +0.22% against 4 (benchmarks/results/model_candidates/README.md).
 ROW_WARMUP = 4
+# config.deterministic_inputs: a bit history that has seen one bit value only also gives its probability, linear,
+# (p - 1/2) in 12 bits shifted right by this: a mixer can then weigh a sure history's confidence in two shapes.
+# At -9 on enwik8_1M, 1: -0.22%, 2: -0.29%, 3: -0.18% (with every history: -0.04% at 2, +0.39% at 1).
+DETERMINISTIC_SHIFT = 2
 ROW_UPDATES_CAP = 1023    # a row's count stops there; its boost is 0 by then (mixer_boost * ROW_WARMUP < 1027)
 BIAS = 256           # the mixer's constant input (logit 1.0)
 
-# settings[] layout: the config's learning settings, passed to the kernels as one array; the last is the first
+# settings[] layout: the config's learning settings, passed to the kernels as one array; P_LAYER1_SHARED is the first
 # layer's first shared row (0: none).
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
  P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION,
- P_FINAL_SHARED_ROWS, P_LAYER1_SHARED) = range(19)
+ P_FINAL_SHARED_ROWS, P_LAYER1_SHARED, P_DETERMINISTIC) = range(20)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -146,8 +150,9 @@ class Predictor:
         self.kinds = np.array([CONTEXT_CODES[name] for name in config.contexts] +
                               [CONTEXT_CODES[name] + LANE_LOCAL for name in config.lane_contexts], dtype=np.int64)
         contexts = len(self.kinds)
-        # Inputs: per context its state's logit, the match, the bias, then per context its run's logit.
-        self.width = (2 if config.run_inputs else 1) * contexts + 2
+        # Inputs: per context its state's logit, the match, the bias, then per context its run's logit, then per
+        # context its deterministic input (_deterministic_input).
+        self.width = (1 + config.run_inputs + config.deterministic_inputs) * contexts + 2
         table_bits, match_bits = sized_table_bits(config, contexts, only_block)
         self.table = np.zeros((1 << table_bits, 16), dtype=np.uint8)
         self.table_mask = (1 << table_bits) - 1
@@ -165,6 +170,8 @@ class Predictor:
         self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
+        if config.deterministic_inputs:
+            self.mixer[:, self.width - contexts:] = 0   # (0.03 at -9: +0.02%)
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row);
         # then, where the config says so, the shared rows (_final_shared_rows).
@@ -183,7 +190,7 @@ class Predictor:
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
                                 config.order2_by_depth, config.final_by_position, config.final_shared_rows,
-                                NODES * sets if config.layer1_shared_rows else 0],
+                                NODES * sets if config.layer1_shared_rows else 0, config.deterministic_inputs],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -267,6 +274,13 @@ def _layer1(config: ModelConfig) -> int:
     if not config.history_sets:
         return LAYER1 - HISTORY_SETS
     return LAYER1 if config.order3_set else LAYER1 - 1
+
+
+@njit(inline="always")
+def _deterministic_input(probability, state):
+    """A context's deterministic input (config.deterministic_inputs): its state map's 16-bit probability of a 1,
+    linear, where its bit history at the node has seen one bit value only; else 0."""
+    return ((probability >> 4) - 2048) >> DETERMINISTIC_SHIFT if STATE_ONLY[state] != 0 else 0
 
 
 @njit(inline="always")
@@ -425,6 +439,7 @@ def predict_round(quarter, step, active, m):
     by_position = settings[P_FINAL_BY_POSITION] != 0
     shared_rows = settings[P_FINAL_SHARED_ROWS] != 0
     layer1_shared = settings[P_LAYER1_SHARED]
+    deterministic = width - contexts if settings[P_DETERMINISTIC] else 0   # the first deterministic input (0: none)
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: touch every lane's buckets, then find its slots, and touch the large
@@ -501,6 +516,8 @@ def predict_round(quarter, step, active, m):
                 # A context that has not seen the node says nothing (its state map's value for state 0
                 # would be the average of all unseen nodes, a bias the mixers must learn to cancel).
                 x[i] = state_logit[i, state] if state != 0 else 0
+                if deterministic:
+                    x[deterministic + i] = _deterministic_input(state_prob[i, state], state)
                 if use_runs:
                     run = lane_runs[b, i]
                     expects = run_bit(run, half, high[b], j, depth)

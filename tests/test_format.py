@@ -1,12 +1,16 @@
 """The container: varints, header checks and the documented sizes."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import nncompress
 from nncompress.errors import NNCompressError
-from nncompress.format import (BLOCK_CODED, HEADER_SIZE, BlockHeader, FrameHeader, _read_varint, _varint,
-                               pack_block, pack_header, parse_header, parse_unit)
+from nncompress.format import (BLOCK_CODED, FORMAT_VERSION, HEADER_SIZE, BlockHeader, FrameHeader, _read_varint,
+                               _varint, pack_block, pack_header, parse_header, parse_unit)
+
+SPEC = Path(__file__).resolve().parents[1] / "docs" / "FORMAT.md"
 
 
 @pytest.mark.parametrize("value", [0, 1, 127, 128, 300, 2**32, 2**63])
@@ -29,6 +33,14 @@ def test_header_round_trip_and_partial_input():
     assert parse_header(raw, 0) == (FrameHeader(6, 24), HEADER_SIZE)
     for n in range(HEADER_SIZE):
         assert parse_header(raw[:n], 0) is None
+
+
+def test_the_specification_states_the_version_the_header_carries():
+    # From format 11 to 18 the header's layout in docs/FORMAT.md still said version 11.
+    spec = SPEC.read_text()
+    assert spec.startswith(f"# nncompress archive format, version {FORMAT_VERSION}\n")
+    assert f"version u8 = {FORMAT_VERSION}\n" in spec
+    assert pack_header(FrameHeader(6, 24))[4] == FORMAT_VERSION
 
 
 def test_every_header_byte_change_is_rejected():

@@ -12,13 +12,13 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import (FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES, ORDER3_SELECTORS, ORDER3_SET,
+from nncompress.predictor import (DETERMINISTIC_SHIFT, FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES, ORDER3_SELECTORS, ORDER3_SET,
                                   P_LAYER1_SHARED, PATTERN_SET, PATTERNS, TEXT_SET, TEXT_STATES, Predictor,
                                   _final_position, _final_shared_rows, _layer1_shared_row, _pattern_selector, _row,
                                   _text_state, only_block, sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
-from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STRETCH
+from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STATE_ONLY, STRETCH
 from nncompress.wht import wht16
 
 from .helpers import english_like
@@ -436,21 +436,46 @@ def test_a_run_predicts_the_nodes_on_its_bytes_path_only():
     assert run_bit(0, 0, 0, 1, 0) == 0         # no run
 
 
-def test_a_context_predicts_the_byte_that_followed_it_last():
-    """After "abXab", o2's context "ab" has a run of one X: its run input is on X's path."""
-    config = replace(SMALL_STRONG, max_lanes=1)
-    data = b"abXabY"
-    layout = LaneLayout(len(data), 1)
+def _after_abxab(config):
+    """A predictor of one lane that has learned "abXab" and predicted the next byte's first two bits."""
+    data = b"abXab"
     predictor = Predictor(config)
-    predictor.start_block(layout)
-    for byte in data[:5]:
+    predictor.start_block(LaneLayout(len(data) + 1, 1))
+    for byte in data:
         for quarter in range(4):
             predictor.predict()
             predictor.update(np.array([(byte >> (6 - 2 * quarter)) & 3], dtype=np.int32))
     predictor.predict()
+    return predictor
+
+
+def test_a_context_predicts_the_byte_that_followed_it_last():
+    """After "abXab", o2's context "ab" has a run of one X: its run input is on X's path."""
+    config = replace(SMALL_STRONG, max_lanes=1)
+    predictor = _after_abxab(config)
     o2 = list(config.contexts).index("o2")
     contexts = len(predictor.kinds)
     assert predictor.lane_runs[0, o2] == (1 << 8) | ord("X")
-    run_inputs = predictor.inputs[0, 1, contexts + 2:]
+    run_inputs = predictor.inputs[0, 1, contexts + 2:2 * contexts + 2]
     assert run_inputs[o2] < 0                  # X = 0101 1000: its first bit is 0
     assert predictor.lane_runs[0, list(config.contexts).index("o4")] == 0   # "Xab" was never followed
+
+
+def test_a_deterministic_history_also_gives_its_probability_linear():
+    """After "abXab", o2's context "ab" has seen one bit at the root, X's first (0): its deterministic input is
+    its probability, linear and below 1/2; a context that never saw the node gives 0. They start unweighted."""
+    config = replace(SMALL_STRONG, max_lanes=1)
+    assert config.deterministic_inputs
+    predictor = _after_abxab(config)
+    contexts = len(predictor.kinds)
+    assert predictor.width == 3 * contexts + 2
+    deterministic = predictor.inputs[0, 1, 2 * contexts + 2:]
+    o2, o4 = list(config.contexts).index("o2"), list(config.contexts).index("o4")
+    state = predictor.table[predictor.slots[0, o2], 1]
+    assert STATE_ONLY[state] == 1                                            # zeros only
+    assert deterministic[o2] == ((predictor.state_prob[o2, state] >> 4) - 2048) >> DETERMINISTIC_SHIFT
+    assert deterministic[o2] < 0
+    assert deterministic[o4] == 0                                            # "Xab" never seen
+    fresh = Predictor(config)
+    assert not fresh.mixer[:, 2 * contexts + 2:].any()
+    assert Predictor(replace(config, deterministic_inputs=False)).width == 2 * contexts + 2
