@@ -788,8 +788,9 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                                               mask=is_deterministic & (deterministic_slot >= 0), other=0).to(tl.int64)
                 deterministic_prob = tl.load(state_prob + deterministic_context * STATES + deterministic_state,
                                              mask=is_deterministic, other=0)
-                deterministic_input = tl.where(tl.load(state_only + deterministic_state) != 0,
-                                               ((deterministic_prob >> 4) - 2048) >> DETERMINISTIC_SHIFT, 0)
+                deterministic_input = tl.where(deterministic_state == 0, BIAS,
+                                      tl.where(tl.load(state_only + deterministic_state) != 0,
+                                               ((deterministic_prob >> 4) - 2048) >> DETERMINISTIC_SHIFT, 0))
                 x = tl.where(is_context, logit,
                     tl.where(i == contexts, match_input,
                     tl.where(i == contexts + 1, BIAS,

@@ -64,9 +64,10 @@ class ModelConfig:
                                   # start at 0.03 (format 12, with mixer_boost 48: -0.43% at -9 on enwik8_1M)
     run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
     deterministic_inputs: bool = False  # each context also gives its probability, linear, where its bit history
-                                        # has seen one bit value only (format 19, -7..-9: -0.29% at -9 and -0.49%
-                                        # at -7 on enwik8_1M, -0.14% on the Canterbury texts at -9; at -6 -0.30%
-                                        # on enwik8_4M for about 12% of its speed, not taken)
+                                        # has seen one bit value only, and a bias where it has seen nothing (format
+                                        # 19, -7..-9: -0.41% at -9 and -0.54% at -7 on enwik8_1M, -0.29% on the
+                                        # Canterbury texts at -9; the probability alone at -6: -0.30% on enwik8_4M
+                                        # for about 12% of its speed, not taken)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
     final_by_position: bool = False  # the second layer's rows also by where the byte stands: the current word's
                                      # length (0..3) and the innermost open bracket (format 15, -7..-9: -0.12% at

@@ -279,7 +279,10 @@ def _layer1(config: ModelConfig) -> int:
 @njit(inline="always")
 def _deterministic_input(probability, state):
     """A context's deterministic input (config.deterministic_inputs): its state map's 16-bit probability of a 1,
-    linear, where its bit history at the node has seen one bit value only; else 0."""
+    linear, where its bit history at the node has seen one bit value only; BIAS where it has seen nothing (a bias
+    of its own for each context that does not know the node: -0.12% more at -9 on enwik8_1M); else 0."""
+    if state == 0:
+        return BIAS
     return ((probability >> 4) - 2048) >> DETERMINISTIC_SHIFT if STATE_ONLY[state] != 0 else 0
 
 

@@ -12,7 +12,7 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import (DETERMINISTIC_SHIFT, FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES, ORDER3_SELECTORS, ORDER3_SET,
+from nncompress.predictor import (BIAS, DETERMINISTIC_SHIFT, FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES, ORDER3_SELECTORS, ORDER3_SET,
                                   P_LAYER1_SHARED, PATTERN_SET, PATTERNS, TEXT_SET, TEXT_STATES, Predictor,
                                   _final_position, _final_shared_rows, _layer1_shared_row, _pattern_selector, _row,
                                   _text_state, only_block, sized_table_bits)
@@ -463,7 +463,8 @@ def test_a_context_predicts_the_byte_that_followed_it_last():
 
 def test_a_deterministic_history_also_gives_its_probability_linear():
     """After "abXab", o2's context "ab" has seen one bit at the root, X's first (0): its deterministic input is
-    its probability, linear and below 1/2; a context that never saw the node gives 0. They start unweighted."""
+    its probability, linear and below 1/2; a context that never saw the node gives the bias. They start
+    unweighted."""
     config = replace(SMALL_STRONG, max_lanes=1)
     assert config.deterministic_inputs
     predictor = _after_abxab(config)
@@ -475,7 +476,7 @@ def test_a_deterministic_history_also_gives_its_probability_linear():
     assert STATE_ONLY[state] == 1                                            # zeros only
     assert deterministic[o2] == ((predictor.state_prob[o2, state] >> 4) - 2048) >> DETERMINISTIC_SHIFT
     assert deterministic[o2] < 0
-    assert deterministic[o4] == 0                                            # "Xab" never seen
+    assert deterministic[o4] == BIAS                                         # "Xab" never seen
     fresh = Predictor(config)
     assert not fresh.mixer[:, 2 * contexts + 2:].any()
     assert Predictor(replace(config, deterministic_inputs=False)).width == 2 * contexts + 2
