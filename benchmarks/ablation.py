@@ -72,7 +72,7 @@ VARIANTS = [
      "the second layer by position",
      dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
     ("+ the first layer's rows shared by all nodes", dict(_STRONG_CONTEXTS, **_STRONG_SHARED)),
-    ("+ each deterministic history's probability, linear", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS)),
+    ("+ deterministic inputs: a sure history's probability, linear; a bias where none", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS)),
     ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS, max_lanes=4)),
     ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS, max_lanes=4, run_inputs=True)),
 ]

@@ -7,10 +7,11 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
 -8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
-model's (match.py), and at -7..-9 each deterministic history's probability, linear -> six or seven logistic mixers (mixer.py; at -7..-9 each the mean of its row
-of the node and a row shared by all nodes) -> the Walsh-Hadamard network (wht.py) over their
-logits and the first inputs -> a second mixer over the eight logits (the mean of four of its
-rows) -> three APMs (apm.py) -> 4 integer frequencies for the round (quantise.py).
+model's (match.py), and at -7..-9 each context's deterministic input -> six or seven logistic mixers
+(mixer.py; at -7..-9 each the mean of its row of the node and a row shared by all nodes) -> the
+Walsh-Hadamard network (wht.py) over their logits and the first inputs -> a second mixer over the
+eight logits (the mean of four of its rows) -> three APMs (apm.py) -> 4 integer frequencies for the
+round (quantise.py).
 
 Contract: after `start_block`, alternate `predict()` and `update(symbols)`, or, inside a compiled
 loop (rounds.py), `predict_round` and `learn_round` on `kernel_state`; the predictor knows nothing
@@ -76,12 +77,12 @@ LONG_MATCH = 16
 # which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.13%,
 # 2: +0.06%, 8: +0.00%, 32: +0.22% against 4 (benchmarks/results/model_candidates/README.md).
 ROW_WARMUP = 4
+ROW_UPDATES_CAP = 1023    # a row's count stops there; its boost is 0 by then (mixer_boost * ROW_WARMUP < 1027)
+BIAS = 256           # the mixer's constant input (logit 1.0)
 # config.deterministic_inputs: a bit history that has seen one bit value only also gives its probability, linear,
 # (p - 1/2) in 12 bits shifted right by this: a mixer can then weigh a sure history's confidence in two shapes.
 # At -9 on enwik8_1M, 1: -0.22%, 2: -0.29%, 3: -0.18% (with every history: -0.04% at 2, +0.39% at 1).
 DETERMINISTIC_SHIFT = 2
-ROW_UPDATES_CAP = 1023    # a row's count stops there; its boost is 0 by then (mixer_boost * ROW_WARMUP < 1027)
-BIAS = 256           # the mixer's constant input (logit 1.0)
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array; P_LAYER1_SHARED is the first
 # layer's first shared row (0: none).
@@ -171,7 +172,7 @@ class Predictor:
         self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
         self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
         if config.deterministic_inputs:
-            self.mixer[:, self.width - contexts:] = 0   # (0.03 at -9: +0.02%)
+            self.mixer[:, self.width - contexts:] = 0   # (0.03: +0.02% at -9)
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row);
         # then, where the config says so, the shared rows (_final_shared_rows).
@@ -280,7 +281,7 @@ def _layer1(config: ModelConfig) -> int:
 def _deterministic_input(probability, state):
     """A context's deterministic input (config.deterministic_inputs): its state map's 16-bit probability of a 1,
     linear, where its bit history at the node has seen one bit value only; BIAS where it has seen nothing (a bias
-    of its own for each context that does not know the node: -0.12% more at -9 on enwik8_1M); else 0."""
+    of its own for each context that does not know the node: -0.13% more at -9 on enwik8_1M); else 0."""
     if state == 0:
         return BIAS
     return ((probability >> 4) - 2048) >> DETERMINISTIC_SHIFT if STATE_ONLY[state] != 0 else 0
