@@ -66,8 +66,8 @@ class ModelConfig:
     deterministic_inputs: bool = False  # each context also gives its probability, linear, where its bit history
                                         # has seen one bit value only, and a bias where it has seen nothing (format
                                         # 19, -7..-9: -0.41% at -9 and -0.54% at -7 on enwik8_1M, -0.29% on the
-                                        # Canterbury texts at -9; the probability alone at -6: -0.30% on enwik8_4M
-                                        # for about 12% of its speed, not taken)
+                                        # Canterbury texts at -9; at -6 -0.42% on enwik8_4M for 18% of its speed,
+                                        # coded in turn with it off: not taken)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
     final_by_position: bool = False  # the second layer's rows also by where the byte stands: the current word's
                                      # length (0..3) and the innermost open bracket (format 15, -7..-9: -0.12% at
