@@ -12,10 +12,10 @@ from nncompress.codec import encode_block
 from nncompress.config import preset_config
 from nncompress.hashing import CONTEXT_CODES, LANE_STATE_WIDTH, match_contexts, next_byte_contexts
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import (BIAS, DETERMINISTIC_SHIFT, FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES, ORDER3_SELECTORS, ORDER3_SET,
-                                  P_LAYER1_SHARED, PATTERN_SET, PATTERNS, TEXT_SET, TEXT_STATES, Predictor,
-                                  _final_position, _final_shared_rows, _layer1_shared_row, _pattern_selector, _row,
-                                  _text_state, only_block, sized_table_bits)
+from nncompress.predictor import (BIAS, DETERMINISTIC_SHIFT, FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES,
+                                  ORDER3_SELECTORS, ORDER3_SET, P_LAYER1_SHARED, PATTERN_SET, PATTERNS, TEXT_SET,
+                                  TEXT_STATES, Predictor, _final_position, _final_shared_rows, _layer1_shared_row,
+                                  _pattern_selector, _row, _text_state, only_block, sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STATE_ONLY, STRETCH
