@@ -29,7 +29,7 @@ _FORMAT2_CONTEXTS = dict(contexts=("o2", "o3", "o4", "o5", "o6", "word", "words"
 _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "word", "markup"))
 _NO_SHARED = dict(final_shared_rows=False)   # until format 17, -1..-6 had no shared rows in the second layer
 _OFF = dict(_NO_SHARED, match_model=False, wht_network=False, apm=False, history_sets=False)
-_STRONG = preset_config(7)
+_STRONG = preset_config(9)
 _SHAPES = ("shape", "shapeword", "shape12")
 _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
 _SENTENCE = ("sentword", "prevstem", "nameword", "sentpos")   # -7..-9's contexts of the sentence (format 14)
@@ -40,11 +40,13 @@ _FORMAT8_CONTEXTS = ("o2", "o3", "o4", "o5", "o7", "word", "words", "words3", "s
 # heading.
 _FORMAT10_CONTEXTS = tuple(name for name in preset_config(DEFAULT_PRESET).contexts if name != "titleword")
 _FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headword")
-_STRONG_CONTEXTS = dict(contexts=_STRONG.contexts, lane_contexts=_STRONG.lane_contexts)
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
-                      final_by_position=_STRONG.final_by_position)
-_STRONG_SHARED = dict(_STRONG_MIXING, layer1_shared_rows=_STRONG.layer1_shared_rows)   # format 18
-_STRONG_INPUTS = dict(_STRONG_SHARED, deterministic_inputs=_STRONG.deterministic_inputs)   # format 19
+                      final_by_position=_STRONG.final_by_position, mixer_init=_STRONG.mixer_init,
+                      mixer_boost=_STRONG.mixer_boost)
+_STRONG_SHARED = dict(_STRONG_MIXING, contexts=_STRONG.contexts, layer1_shared_rows=_STRONG.layer1_shared_rows)
+_ONE_LANE = dict(_STRONG_SHARED, lane_contexts=(), max_lanes=1)   # -7 (format 20)
+_STRONG_INPUTS = dict(_ONE_LANE, deterministic_inputs=True, table_bits=_STRONG.table_bits,
+                      match_bits=_STRONG.match_bits)   # -8 (format 20)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -64,17 +66,18 @@ VARIANTS = [
     ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS, **_NO_SHARED)),
     ("+ the page's title: titleword", dict(_NO_SHARED)),
     ("+ the second layer's shared rows: by the pattern, by the text state, by the node (= default -6)", dict()),
-    ("+ -7's 29 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
+    ("+ -7..-9's 29 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
-     "two words, four of the sentence; lane o2",
-     _STRONG_CONTEXTS),
-    ("+ -7's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
-     "the second layer by position",
-     dict(_STRONG_CONTEXTS, **_STRONG_MIXING)),
-    ("+ the first layer's rows shared by all nodes", dict(_STRONG_CONTEXTS, **_STRONG_SHARED)),
-    ("+ deterministic inputs: a sure history's probability, linear; a bias where none", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS)),
-    ("+ 4 lanes, not 8 (= -7)", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS, max_lanes=4)),
-    ("+ run inputs (-8's model, at 4 lanes)", dict(_STRONG_CONTEXTS, **_STRONG_INPUTS, max_lanes=4, run_inputs=True)),
+     "two words, four of the sentence",
+     dict(contexts=_STRONG.contexts)),
+    ("+ -7..-9's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
+     "the second layer by position, weights starting at 0.03 with half the boost",
+     dict(_STRONG_MIXING, contexts=_STRONG.contexts)),
+    ("+ the first layer's rows shared by all nodes", _STRONG_SHARED),
+    ("+ one lane, not 8, without lane-local contexts (= -7)", _ONE_LANE),
+    ("+ deterministic inputs: a sure history's probability, linear; a bias where none; tables of 2^25 slots and "
+     "2^22 match entries (= -8)", _STRONG_INPUTS),
+    ("+ run inputs (= -9)", dict(_STRONG_INPUTS, run_inputs=True)),
 ]
 
 

@@ -123,10 +123,10 @@ PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
 # -7..-9 add what the default leaves out for speed: the byte above, two more indirect contexts,
 # four sparse ones (-0.0063 bits/byte on enwik8_1M at -9), seven of words, brackets and columns
-# (-0.0083 and -0.0078 more) and two of the match model's expected byte (-0.0043), and a
-# lane-local o2 (benchmarks/results/contexts.md). -8 and -9 add the run inputs (-0.0078 at -9,
-# also -0.2% on alice29 and lcet10). Format 7 adds the last 10 and 20 bytes, a seventh weight set
-# (the last three bytes), the order-2 set by depth and surprise 64: together -0.39% on enwik8_1M at
+# (-0.0083 and -0.0078 more) and two of the match model's expected byte (-0.0043)
+# (benchmarks/results/contexts.md). -9 adds the run inputs (-0.0078 at -9, also -0.2% on alice29 and
+# lcet10). Format 7 adds the last 10 and 20 bytes, a seventh weight set (the last three bytes), the
+# order-2 set by depth and surprise 64: together -0.39% on enwik8_1M at
 # -9, -0.35% at -8 and -0.34% at -7, for 15% of the speed (in-process; at -6 they do not pay).
 # Format 8 adds two more of the text's shape: -0.18% at -9. Format 9 keeps tag and skip here, and
 # adds two more contexts steady within a word: with intag and wordgap, -0.32% at -9. Format 12 starts
@@ -139,21 +139,22 @@ PRESETS[6] = _BASE
 # gives each first-layer row a twin shared by all nodes (layer1_shared_rows). Format 19 gives the mixers each
 # context's probability in the linear domain too, where its bit history is deterministic (deterministic_inputs).
 # All in benchmarks/results/model_candidates/README.md.
+# -7..-9 code one lane (the best ratio; lane-local contexts would repeat the shared ones) with 29 more contexts and
+# richer mixing. Format 20 made them a ladder: each level leaves out what costs -9 the most time for the least
+# (benchmarks/results/ablation_leave_out_9.md): -8 the run inputs, -7 also the deterministic inputs, with a table half
+# the size. Until then -7 and -8 had coded 4 and 2 lanes with lane-local contexts: -8 was slower than -9 and larger.
 _STRONG = replace(_BASE, contexts=_BASE.contexts + ("above", "ind1", "ind1o2", "sparse2", "sparse23", "sparse13",
                                                     "sparse24", "prevwords", "markupo2", "linecol", "tagcol",
                                                     "markupword", "wordabove", "prevword", "matchlen", "matcho1",
                                                     "o10", "o20", "shapeword", "shape12", "tag", "skip", "linegap",
                                                     "prevgap", "titlewords", "sentword", "prevstem", "nameword",
                                                     "sentpos"),
-                  lane_contexts=("o2",) + _BASE.lane_contexts, run_inputs=True, surprise=64, order3_set=True,
-                  order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True,
+                  lane_contexts=(), max_lanes=1, table_bits=25, match_bits=22, run_inputs=True, surprise=64,
+                  order3_set=True, order2_by_depth=True, mixer_init=0.03, mixer_boost=48, final_by_position=True,
                   layer1_shared_rows=True, deterministic_inputs=True)
-# -7 leaves the runs out: with them it would code about as fast as -8 and -9 (enwik8_1M in-process,
-# 4 lanes: 1.7029 bits/byte at 66 kB/s with them, 1.7134 at 107 without).
-PRESETS[7] = replace(_STRONG, max_lanes=4, run_inputs=False)
-PRESETS[8] = replace(_STRONG, max_lanes=2)
-# -9 codes one lane, where a lane-local context repeats its shared twin (contexts_9.md): none.
-PRESETS[9] = replace(_STRONG, lane_contexts=(), table_bits=25, match_bits=22, max_lanes=1)
+PRESETS[7] = replace(_STRONG, run_inputs=False, deterministic_inputs=False, table_bits=24, match_bits=20)
+PRESETS[8] = replace(_STRONG, run_inputs=False)
+PRESETS[9] = _STRONG
 
 
 def preset_config(level: int) -> ModelConfig:

@@ -25,7 +25,7 @@ from .helpers import english_like
 
 # Small tables keep these tests fast; every component stays on.
 SMALL = replace(preset_config(6), table_bits=14, match_bits=12, max_lanes=4, min_lane_len=64)
-SMALL_STRONG = replace(preset_config(8), table_bits=14, match_bits=12, max_lanes=4, min_lane_len=64)   # + runs
+SMALL_STRONG = replace(preset_config(9), table_bits=14, match_bits=12, max_lanes=4, min_lane_len=64)   # + runs
 
 
 def _run(config, data: bytes, lanes: int, predictor: Predictor | None = None):
@@ -398,7 +398,7 @@ def test_a_frame_of_one_short_block_sizes_its_tables_for_it():
     assert sized_table_bits(config, contexts, 6) == (16, 16)   # never below 2^16
     assert sized_table_bits(config, contexts, None) == (config.table_bits, config.match_bits)
     assert sized_table_bits(config, contexts, 1 << 23) == (config.table_bits, config.match_bits)   # never above
-    runs = Predictor(preset_config(8), only_block=4000)
+    runs = Predictor(preset_config(9), only_block=4000)
     assert runs.runs.shape[0] == runs.table.shape[0]
 
 
