@@ -60,12 +60,12 @@ class ModelConfig:
                                   # updates of the set's row: weights start far from right (format 5, by
                                   # bytes coded, not per row: enwik8_4M +0.14%, fields.c +1.1%)
     mixer_init: float = 0.1       # initial weight of each context input and of the match input: with 17
-                                  # inputs, 0.3 began far too confident (+0.0091); -7..-9's 47 to 92 inputs
+                                  # inputs, 0.3 began far too confident (+0.0091); -7..-9's 49 to 143 inputs
                                   # start at 0.03 (format 12, with mixer_boost 48: -0.43% at -9 on enwik8_1M)
     run_inputs: bool = False      # each context also predicts the byte that followed it last (runs.py)
     deterministic_inputs: bool = False  # each context also gives its probability, linear, where its bit history
                                         # has seen one bit value only, and a bias where it has seen nothing (format
-                                        # 19, -7..-9: -0.41% at -9 and -0.54% at -7 on enwik8_1M, -0.29% on the
+                                        # 19, -8 and -9 since format 20: -0.41% at -9 on enwik8_1M, -0.29% on the
                                         # Canterbury texts at -9; at -6 -0.42% on enwik8_4M for 18% of its speed,
                                         # coded in turn with it off: not taken)
     final_rate: int = 1           # step of the second layer, which mixes the first layer's logits (2: +0.0007)
