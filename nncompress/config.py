@@ -86,7 +86,9 @@ class ModelConfig:
     net_rate: int = 48            # step of the WHT network (wht.py), the eighth input of the second layer
     apm_rate: int = 7             # APM points move 2^-7 of the way to each bit (6: +0.0012)
     # Lanes: the block is cut into B contiguous segments coded in lockstep (benchmarks/results/lanes_presets.md).
-    max_lanes: int = 8            # cap on B: more lanes (up to 16) cost less time per byte and more bits
+    max_lanes: int = 4            # cap on B: more lanes cost more bits and, up to a point, less time per byte. -5
+                                  # and -6 coded 8 until nncompress 0.20: in 4, -6 codes enwik8_4M 0.26% smaller
+                                  # at about 5% of its speed (model_candidates/README.md, format 20)
     min_lane_len: int = 4096      # fewer lanes on small inputs, so they still learn
     block_log: int = 24           # 16 MiB blocks bound memory on unbounded streams
 
