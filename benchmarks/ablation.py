@@ -74,7 +74,7 @@ VARIANTS = [
      "the second layer by position, weights starting at 0.03 with half the boost",
      dict(_STRONG_MIXING, contexts=_STRONG.contexts)),
     ("+ the first layer's rows shared by all nodes", _STRONG_SHARED),
-    ("+ one lane, not 8, without lane-local contexts (= -7)", _ONE_LANE),
+    ("+ one lane, not 4, without lane-local contexts (= -7)", _ONE_LANE),
     ("+ deterministic inputs: a sure history's probability, linear; a bias where none; tables of 2^25 slots and "
      "2^22 match entries (= -8)", _STRONG_INPUTS),
     ("+ run inputs (= -9)", dict(_STRONG_INPUTS, run_inputs=True)),
