@@ -2,9 +2,9 @@
 
 tests/data/format<N>/ holds one input (input.bin: text, random bytes, text) and its archives at
 presets 1, 6 and 9 (since format 20 also 7 and 8) and at -1 in 1 KiB blocks (coded and stored
-blocks), written when format N was current. A change to the predictor or the coder without a new FORMAT_VERSION fails here; the
-archives of older versions must be refused with the clear message. After bumping FORMAT_VERSION,
-write the new version's files with `python -m tests.test_golden`.
+blocks), written when format N was current. A change to the predictor or the coder without a new
+FORMAT_VERSION fails here; the archives of older versions must be refused with the clear message.
+After bumping FORMAT_VERSION, write the new version's files with `python -m tests.test_golden`.
 """
 from __future__ import annotations
 
