@@ -6,8 +6,8 @@ the bits coded so far: the nibble's root and its two children, or the depth-2 no
 
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
--8 and -9 the byte that followed the context last (runs.py) -> stretched inputs, with the match
-model's (match.py), and at -7..-9 each context's deterministic input -> six or seven logistic mixers
+-9 the byte that followed the context last (runs.py) -> stretched inputs, with the match model's
+(match.py), and at -8 and -9 each context's deterministic input -> six or seven logistic mixers
 (mixer.py; at -7..-9 each the mean of its row of the node and a row shared by all nodes) -> the
 Walsh-Hadamard network (wht.py) over their logits and the first inputs -> a second mixer over the
 eight logits (the mean of four of its rows) -> three APMs (apm.py) -> 4 integer frequencies for the
