@@ -436,9 +436,8 @@ def test_a_run_predicts_the_nodes_on_its_bytes_path_only():
     assert run_bit(0, 0, 0, 1, 0) == 0         # no run
 
 
-def _after_abxab(config):
-    """A predictor of one lane that has learned "abXab" and predicted the next byte's first two bits."""
-    data = b"abXab"
+def _after_abxab(config, data=b"abXab"):
+    """A predictor of one lane that has learned `data` ("abXab") and predicted the next byte's first two bits."""
     predictor = Predictor(config)
     predictor.start_block(LaneLayout(len(data) + 1, 1))
     for byte in data:
@@ -480,3 +479,17 @@ def test_a_deterministic_history_also_gives_its_probability_linear():
     fresh = Predictor(config)
     assert not fresh.mixer[:, 2 * contexts + 2:].any()
     assert Predictor(replace(config, deterministic_inputs=False)).width == 2 * contexts + 2
+
+
+def test_a_history_that_has_seen_both_bits_gives_no_deterministic_input():
+    """After "abXabXab\xc3ab", o2's context "ab" has seen two 0s (X) and a 1 (\xc3) at the root: only its usual
+    input speaks."""
+    config = replace(SMALL_STRONG, max_lanes=1)
+    predictor = _after_abxab(config, b"abXabXab\xc3ab")
+    contexts = len(predictor.kinds)
+    o2 = list(config.contexts).index("o2")
+    state = predictor.table[predictor.slots[0, o2], 1]
+    assert state != 0 and STATE_ONLY[state] == 0                             # both bit values seen
+    assert predictor.state_prob[o2, state] >> 4 != 2048                      # (so a linear input would not be 0)
+    assert predictor.inputs[0, 1, 2 * contexts + 2 + o2] == 0
+    assert predictor.inputs[0, 1, o2] == predictor.state_logit[o2, state]
