@@ -109,18 +109,23 @@ DEFAULT_PRESET = 6
 
 # -1: fastest and smallest memory; -9: strongest. Speed is set mostly by the number of contexts
 # (benchmarks/results/contexts.md) and by the lanes: a round's memory loads for B lanes are in
-# flight together, so below 16 lanes each halving of B costs speed, more the fewer lanes there are
-# (at -6 on enwik8_1M: 2%, 6%, 12%, 17% from 16 down to 1), and saves about 0.2% of the bits
-# (benchmarks/results/lanes_presets.md).
+# flight together, so fewer lanes cost speed, more the fewer lanes there are, and save bits
+# (benchmarks/results/lanes_presets.md). Coded in turn on enwik8_4M (format 20), 8 lanes, not 16, made
+# -1 0.82% smaller for 10% of its time, -2 0.52% for 3% and -3 0.39% for 8%: -2 and -3 code 8 since
+# format 21, and -1, the fastest, keeps 16 (benchmarks/results/model_candidates/README.md, format 21).
 PRESETS: dict[int, ModelConfig] = {}
 _BASE = ModelConfig()
 PRESETS[1] = replace(_BASE, contexts=("o2", "o3", "o4", "word", "shape"), lane_contexts=("o2",), table_bits=20,
                      max_lanes=16)
 PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup", "column", "shape", "wordgap"),
-                     lane_contexts=("o2", "word"), table_bits=22, max_lanes=16)
+                     lane_contexts=("o2", "word"), table_bits=22, max_lanes=8)
 PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "column", "shape", "intag",
-                                      "wordgap"), table_bits=23, max_lanes=16)
-PRESETS[4] = replace(_BASE, table_bits=23, max_lanes=16)
+                                      "wordgap"), table_bits=23, max_lanes=8)
+# -4 is -5 without the four contexts that earn it least (benchmarks/results/contexts_5.md: markup, lineword, column
+# and the lane-local word, together +0.15% on enwik8_1M for about 13% more speed). Until format 21 it was -5 in 16
+# lanes: no faster than -5 in 4, and 0.6% larger.
+PRESETS[4] = replace(_BASE, contexts=tuple(c for c in _BASE.contexts if c not in ("markup", "lineword", "column")),
+                     lane_contexts=("o3", "markup"), table_bits=23)
 PRESETS[5] = replace(_BASE, table_bits=23)
 PRESETS[6] = _BASE
 # -7..-9 add what the default leaves out for speed: the byte above, two more indirect contexts,

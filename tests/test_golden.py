@@ -1,8 +1,8 @@
 """Archives that a format version wrote decode to their data for as long as that version is current.
 
 tests/data/format<N>/ holds one input (input.bin: text, random bytes, text) and its archives at
-presets 1, 6 and 9 (since format 20 also 7 and 8) and at -1 in 1 KiB blocks (coded and stored
-blocks), written when format N was current. A change to the predictor or the coder without a new
+presets 1, 6 and 9 (since format 20 also 7 and 8, since format 21 every preset) and at -1 in 1 KiB blocks (coded
+and stored blocks), written when format N was current. A change to the predictor or the coder without a new
 FORMAT_VERSION fails here; the archives of older versions must be refused with the clear message.
 After bumping FORMAT_VERSION, write the new version's files with `python -m tests.test_golden`.
 """
@@ -18,11 +18,11 @@ import nncompress
 from nncompress.format import FORMAT_VERSION
 
 DATA = Path(__file__).parent / "data"
-ARCHIVES = {"p1.nnc": dict(preset=1), "p6.nnc": dict(preset=6), "p7.nnc": dict(preset=7), "p8.nnc": dict(preset=8),
-            "p9.nnc": dict(preset=9), "p1_1k_blocks.nnc": dict(preset=1, block_size=1024)}
+ARCHIVES = {**{f"p{preset}.nnc": dict(preset=preset) for preset in range(1, 10)},
+            "p1_1k_blocks.nnc": dict(preset=1, block_size=1024)}
 VERSIONS = sorted(int(d.name[len("format"):]) for d in DATA.glob("format*"))
 WRITTEN = [(version, name) for version in VERSIONS for name in sorted(ARCHIVES)
-           if (DATA / f"format{version}" / name).exists()]   # formats before 20 have no p7 or p8
+           if (DATA / f"format{version}" / name).exists()]   # older formats have fewer presets' archives
 
 
 def test_the_current_version_has_its_archives():
