@@ -66,9 +66,9 @@ VARIANTS = [
     ("+ the last heading: headword", dict(contexts=_FORMAT10_CONTEXTS, **_NO_SHARED)),
     ("+ the page's title: titleword", dict(_NO_SHARED)),
     ("+ the second layer's shared rows: by the pattern, by the text state, by the node (= default -6)", dict()),
-    ("+ -7..-9's 29 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
+    ("+ -7..-9's 31 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
-     "two words, four of the sentence",
+     "two words, four of the sentence, two of the next word",
      dict(contexts=_STRONG.contexts)),
     ("+ -7..-9's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
      "the second layer by position, weights starting at 0.03 with half the boost",
@@ -114,6 +114,7 @@ LEAVE_OUT = [
     ("without the last heading (headword)", _without(("headword",))),
     ("without the title (titleword; at -7..-9 also titlewords)", _without(("titleword", "titlewords"))),
     ("without the sentence (sentword, prevstem, nameword, sentpos)", _without(_SENTENCE)),
+    ("without the next word (followword, followletter)", _without(("followword", "followletter"))),
 ]
 
 _CHILD = """

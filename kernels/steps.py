@@ -77,6 +77,9 @@ LANE_LOCAL = tl.constexpr(hashing.LANE_LOCAL)
 LANE_STATE_WIDTH = tl.constexpr(hashing.LANE_STATE_WIDTH)
 FOLLOW1 = tl.constexpr(hashing.FOLLOW1)
 FOLLOW2 = tl.constexpr(hashing.FOLLOW2)
+FOLLOW_WORD = tl.constexpr(hashing.FOLLOW_WORD)
+FOLLOWED_WORD = tl.constexpr(hashing.CONTEXT_CODES["followword"])
+FOLLOWED_LETTER = tl.constexpr(hashing.CONTEXT_CODES["followletter"])
 MATCH_LEN = tl.constexpr(hashing.CONTEXT_CODES["matchlen"])   # matcho1 is the next kind
 MATCH_O1 = tl.constexpr(hashing.CONTEXT_CODES["matcho1"])
 ORDER10 = tl.constexpr(hashing.CONTEXT_CODES["o10"])
@@ -252,13 +255,28 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     word = tl.load(ls + 1)
     _sentence(ls, c, lower, word, tl.load(ls + 12))
     if (lower >= 97) & (lower <= 122):
-        tl.store(ls + 12, tl.load(ls + 12) + 1)
+        length = tl.load(ls + 12)
+        if length == 0:
+            tl.store(ls + 25, _int(step))
+        next_at = tl.load(ls + 26)
+        if next_at != 0:
+            letter = tl.load(history + start + next_at - 1 + length).to(tl.int64)
+            if (letter | 32) != lower:
+                tl.store(ls + 26, tl.full((), 0, tl.int64))
+        tl.store(ls + 12, length + 1)
         tl.store(ls + 1, _high_bits(_mix(word + 1, lower), 8))
     elif word != 0:
         if tl.load(ls + 7) != 0:
             tl.store(ls + 6, word)
             tl.store(ls + 7, tl.full((), 0, tl.int64))
-        tl.store(ls + 4, tl.load(ls + 2))
+        before = tl.load(ls + 2)
+        entry = ((word & 0x7FFFFFFF) << 32) | (tl.load(ls + 25) + 1)
+        following = tl.load(ls + FOLLOW_WORD + (word & 0xFFFF))
+        following = tl.where((word & 0xFFFF) == (before & 0xFFFF), entry, following)   # (loaded before the store)
+        tl.store(ls + FOLLOW_WORD + (before & 0xFFFF), entry)
+        tl.store(ls + 26, following & 0xFFFFFFFF)
+        tl.store(ls + 27, following >> 32)
+        tl.store(ls + 4, before)
         tl.store(ls + 2, word)
         tl.store(ls + 1, tl.full((), 0, tl.int64))
         tl.store(ls + 11, c)
@@ -299,6 +317,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     gap, word_length, heading = tl.load(ls + 11), tl.load(ls + 12), tl.load(ls + 14)
     title, emphasis = tl.load(ls + 15), tl.load(ls + 17)
     first, words, name, previous_stem = tl.load(ls + 19), tl.load(ls + 20), tl.load(ls + 22), tl.load(ls + 24)
+    next_at, next_word = tl.load(ls + 26), tl.load(ls + 27)
     above_at = s10 + s3
     above = tl.full((), 0, tl.int64)
     if (s9 > 0) & (above_at < s9):
@@ -345,6 +364,9 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v56 = _high_bits(_mix(previous_stem, s1), 8)
     v57 = _high_bits(_mix(name, (s1 << 8) | c), 8)
     v58 = _high_bits(_mix(tl.minimum(words, 7), _mix(s2, (s1 << 8) | c).to(tl.int64, bitcast=True)), 8)
+    v59 = _high_bits(_mix(next_word, (s1 << 8) | c), 8)
+    followed = tl.load(history + start + next_at - 1 + word_length, mask=next_at != 0, other=0).to(tl.int64)
+    v60 = _high_bits(_mix(tl.where(next_at != 0, followed, 256), s1), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -398,7 +420,9 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == PREVIOUS_STEM, v56,
             tl.where(kind == NAME_WORD, v57,
             tl.where(kind == SENTENCE_POSITION, v58,
-            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))))))
+            tl.where(kind == FOLLOWED_WORD, v59,
+            tl.where(kind == FOLLOWED_LETTER, v60,
+            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)

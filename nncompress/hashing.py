@@ -66,8 +66,13 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      sentword=55,    # the sentence's first word, the current word and the last byte
                      prevstem=56,    # the previous word's first STEM_LETTERS letters and the current word
                      nameword=57,    # the last name, the current word and the last byte
-                     sentpos=58)     # the words in the sentence so far (up to 7), the previous word, the
+                     sentpos=58,     # the words in the sentence so far (up to 7), the previous word, the
                                      # current word and the last byte
+                     # The next word: the one that followed the previous word when it last occurred
+                     # (lane state 27, from the table FOLLOW_WORD).
+                     followword=59,    # that word, the current word and the last byte
+                     followletter=60)  # its byte at the current word's length, while the current word agrees
+                                       # with it (_followed_byte), and the current word
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -75,11 +80,13 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-# Per lane (next_byte_contexts): 25 values, then the bytes that followed each byte (4, newest
-# lowest) and each pair of bytes (2), for the indirect contexts.
-FOLLOW1 = 25
+# Per lane (next_byte_contexts): 28 values, then the bytes that followed each byte (4, newest
+# lowest) and each pair of bytes (2), for the indirect contexts, then by word (its hash's low 16 bits)
+# the word that followed it last: that word's hash (its low 31 bits) << 32 | where it starts + 1.
+FOLLOW1 = 28
 FOLLOW2 = FOLLOW1 + 256
-LANE_STATE_WIDTH = FOLLOW2 + 65536
+FOLLOW_WORD = FOLLOW2 + 65536
+LANE_STATE_WIDTH = FOLLOW_WORD + 65536
 OPEN_BRACKETS = (91, 123, 60, 40)   # [ { < (
 CLOSE_BRACKETS = (93, 125, 62, 41)  # ] } > )
 TAG_BRACKETS = 3                    # the first three: the word after one is a tag (a link, template or element)
@@ -115,8 +122,10 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     title is read, the emphasis state (ITALIC, BOLD, QUOTED), the length of the current run of
     apostrophes, the sentence's first word, the words ended in the sentence, 1 if the current word
     began with a capital, the last name (a capitalised word that did not begin its sentence), the
-    current word's stem and the previous word's (_sentence), then the tables FOLLOW1 (by byte) and
-    FOLLOW2 (by pair of bytes) of the bytes that followed them].
+    current word's stem and the previous word's (_sentence), where the current word starts, where the
+    word that followed the previous word last time (the next word) starts + 1, 0 for none or once the
+    current word's letters differ from its, the next word's hash (its low 31 bits), then the tables
+    FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that followed them, and FOLLOW_WORD].
     """
     c = np.int64(byte)
     previous = lane_state[b, 0]
@@ -129,14 +138,22 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     lower = c + 32 if 65 <= c <= 90 else c
     _sentence(b, c, lower, lane_state)
     if 97 <= lower <= 122:
+        if lane_state[b, 12] == 0:
+            lane_state[b, 25] = step
+        if lane_state[b, 26] != 0 and (history[start + lane_state[b, 26] - 1 + lane_state[b, 12]] | 32) != lower:
+            lane_state[b, 26] = 0   # (the next word started before this word: its letter is in the history)
         lane_state[b, 12] += 1
         lane_state[b, 1] = np.int64(mix(lane_state[b, 1] + 1, lower) >> np.uint64(8))
     elif lane_state[b, 1] != 0:
         if lane_state[b, 7] != 0:
             lane_state[b, 6] = lane_state[b, 1]
             lane_state[b, 7] = 0
+        word = lane_state[b, 1]
+        lane_state[b, FOLLOW_WORD + (lane_state[b, 2] & 0xFFFF)] = ((word & 0x7FFFFFFF) << 32) | (lane_state[b, 25] + 1)
+        following = lane_state[b, FOLLOW_WORD + (word & 0xFFFF)]
+        lane_state[b, 26], lane_state[b, 27] = following & 0xFFFFFFFF, following >> 32
         lane_state[b, 4] = lane_state[b, 2]
-        lane_state[b, 2] = lane_state[b, 1]
+        lane_state[b, 2] = word
         lane_state[b, 1] = 0
         lane_state[b, 11] = c             # a word ended: a new gap
         lane_state[b, 12] = 0
@@ -251,12 +268,25 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         elif kind == 58:
             value = np.int64(mix(min(lane_state[b, 20], 7), mix(lane_state[b, 2], (lane_state[b, 1] << 8) | c))
                              >> np.uint64(8))
+        elif kind == 59:
+            value = np.int64(mix(lane_state[b, 27], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        elif kind == 60:
+            value = np.int64(mix(_followed_byte(lane_state, b, history, start), lane_state[b, 1]) >> np.uint64(8))
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:
             continue   # matchlen, matcho1: match_contexts
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
+
+
+@njit(inline="always")
+def _followed_byte(lane_state, b, history, start):
+    """The next word's byte at the current word's length (the byte after it where the current word is as long),
+    while the current word agrees with it so far; else 256."""
+    if lane_state[b, 26] == 0:
+        return 256
+    return np.int64(history[start + lane_state[b, 26] - 1 + lane_state[b, 12]])
 
 
 @njit(inline="always")

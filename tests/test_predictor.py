@@ -282,6 +282,22 @@ def test_sentence_contexts_read_the_sentence_so_far():
     assert _key("prevstem", b"x played ca") == _key("prevstem", b"x played, ca")
 
 
+def test_follow_contexts_read_the_word_that_followed_the_previous_word():
+    # followword: the word that followed the previous word last time ("red" -> "cat"), the current word, the last byte
+    assert _key("followword", b"a red cat. A red ca") == _key("followword", b"x Red cat, y red ca")
+    assert _key("followword", b"a red cat. A red ca") != _key("followword", b"a red dog. A red ca")
+    assert _key("followword", b"a red cat. A red ca") != _key("followword", b"a red cat. A red cb")
+    assert _key("followword", b"a red cat. A red cat red dog. red ca") == _key("followword", b"red dog. red ca")  # last
+    # followletter: that word's letter at the current word's length, while the current word agrees with it
+    # (case folded), and the current word
+    assert _key("followletter", b"red cat. red ca") == _key("followletter", b"x Red Cat, red Ca")
+    assert _key("followletter", b"red cat. red ca") != _key("followletter", b"red cab. red ca")
+    assert _key("followletter", b"red cat. red ca") != _key("followletter", b"red cot. red ca")  # disagrees: none
+    assert _key("followletter", b"red cot. red ca") == _key("followletter", b"red ca")           # as none before
+    assert _key("followletter", b"red cat. red cat") != _key("followletter", b"red cats. red cat")  # the byte after it
+    assert _key("followletter", b"red cat. red ") != _key("followletter", b"red dog. red ")      # its first letter
+
+
 def test_markup_state_knows_parentheses_and_emphasis():
     # parentheses are brackets (markup: the two innermost open ones and the last byte)...
     assert _key("markup", b"a (b x") != _key("markup", b"a b x")
