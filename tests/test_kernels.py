@@ -123,9 +123,11 @@ def test_other_models_encode_the_same(preset):
 
 def test_a_repeating_text_codes_the_same():
     """-9 in one lane on a text that repeats: the match model finds it, and the contexts of its
-    expected byte (hashing.match_contexts) see a byte, not only "none"."""
-    (expected, got, on_cpu, on_kernel) = encode_both(small_config(9, max_lanes=1), b"a cat sat; " * 2)
+    expected byte (hashing.match_contexts) see a byte, not only "none"; the next word's contexts
+    (hashing.followword, followletter) see the word that followed, its letters case folded."""
+    (expected, got, on_cpu, on_kernel) = encode_both(small_config(9, max_lanes=1), b"The Cat sat; the cat sat; ")
     assert on_cpu.match_len[0] > 0
+    assert on_cpu.lane_state[0, 26] != 0   # after "sat": "the", where it starts (+ 1)
     assert got == expected
     assert_same_model(on_cpu, on_kernel)
 
