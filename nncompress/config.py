@@ -122,8 +122,8 @@ PRESETS[2] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "markup", 
 PRESETS[3] = replace(_BASE, contexts=("o2", "o3", "o4", "o6", "word", "words", "markup", "column", "shape", "intag",
                                       "wordgap"), table_bits=23, max_lanes=8)
 # -4 is -5 without the four contexts that earn it least (benchmarks/results/contexts_5.md: markup, lineword, column
-# and the lane-local word, together +0.15% on enwik8_1M for about 13% more speed). Until format 21 it was -5 in 16
-# lanes: no faster than -5 in 4, and 0.6% larger.
+# and the lane-local word): on enwik8_1M 0.15% larger than -5 at 16% more speed (benchmarks/results/enwik8_1M.md).
+# Until format 21 it was -5 in 16 lanes: no faster than -5 in 4, and 0.6% larger.
 PRESETS[4] = replace(_BASE, contexts=tuple(c for c in _BASE.contexts if c not in ("markup", "lineword", "column")),
                      lane_contexts=("o3", "markup"), table_bits=23)
 PRESETS[5] = replace(_BASE, table_bits=23)
@@ -147,7 +147,7 @@ PRESETS[6] = _BASE
 # context's probability in the linear domain too, where its bit history is deterministic (deterministic_inputs).
 # All in benchmarks/results/model_candidates/README.md.
 # Format 22 adds two of the next word: the word that followed the previous word last time, and its letter at the
-# current word's length (followword, followletter): -0.13% at -9 on enwik8_1M, -0.12% on the Canterbury texts (at -6,
+# current word's length (followword, followletter): -0.13% at -9 on enwik8_1M, -0.11% on the Canterbury texts (at -6,
 # -0.12% on enwik8_4M for 6% of its speed, coded in turn: not taken there).
 # -7..-9 code one lane (the best ratio; lane-local contexts would repeat the shared ones) with 31 more contexts and
 # richer mixing. Format 20 made them a ladder: each level leaves out what costs -9 the most time for the least
