@@ -140,7 +140,7 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     if 97 <= lower <= 122:
         if lane_state[b, 12] == 0:
             lane_state[b, 25] = step
-        if lane_state[b, 26] != 0 and (history[start + lane_state[b, 26] - 1 + lane_state[b, 12]] | 32) != lower:
+        if lane_state[b, 26] != 0 and (_followed_byte(lane_state, b, history, start) | 32) != lower:
             lane_state[b, 26] = 0   # (the next word started before this word: its letter is in the history)
         lane_state[b, 12] += 1
         lane_state[b, 1] = np.int64(mix(lane_state[b, 1] + 1, lower) >> np.uint64(8))
