@@ -30,6 +30,7 @@ _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "wor
 _NO_SHARED = dict(final_shared_rows=False)   # until format 17, -1..-6 had no shared rows in the second layer
 _OFF = dict(_NO_SHARED, match_model=False, wht_network=False, apm=False, history_sets=False)
 _STRONG = preset_config(9)
+_STRONG_CONTEXTS = preset_config(8).contexts   # -7..-9's; -9 adds the word classes (format 23)
 _SHAPES = ("shape", "shapeword", "shape12")
 _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
 _SENTENCE = ("sentword", "prevstem", "nameword", "sentpos")   # -7..-9's contexts of the sentence (format 14)
@@ -43,7 +44,7 @@ _FORMAT9_CONTEXTS = tuple(name for name in _FORMAT10_CONTEXTS if name != "headwo
 _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.order2_by_depth, surprise=_STRONG.surprise,
                       final_by_position=_STRONG.final_by_position, mixer_init=_STRONG.mixer_init,
                       mixer_boost=_STRONG.mixer_boost)
-_STRONG_SHARED = dict(_STRONG_MIXING, contexts=_STRONG.contexts, layer1_shared_rows=_STRONG.layer1_shared_rows)
+_STRONG_SHARED = dict(_STRONG_MIXING, contexts=_STRONG_CONTEXTS, layer1_shared_rows=_STRONG.layer1_shared_rows)
 _ONE_LANE = dict(_STRONG_SHARED, lane_contexts=(), max_lanes=1)   # -7 (format 20)
 _STRONG_INPUTS = dict(_ONE_LANE, deterministic_inputs=True, table_bits=_STRONG.table_bits,
                       match_bits=_STRONG.match_bits)   # -8 (format 20)
@@ -69,15 +70,17 @@ VARIANTS = [
     ("+ -7..-9's 31 contexts: byte above, indirect, sparse, words, brackets, columns, the match's expected byte, "
      "the last 10 and 20 bytes, two more of the shape, skip and tag, two more steady ones, the title with "
      "two words, four of the sentence, two of the next word",
-     dict(contexts=_STRONG.contexts)),
+     dict(contexts=_STRONG_CONTEXTS)),
     ("+ -7..-9's mixing: a seventh weight set (the last three bytes), the order-2 set by depth, surprise 64, "
      "the second layer by position, weights starting at 0.03 with half the boost",
-     dict(_STRONG_MIXING, contexts=_STRONG.contexts)),
+     dict(_STRONG_MIXING, contexts=_STRONG_CONTEXTS)),
     ("+ the first layer's rows shared by all nodes", _STRONG_SHARED),
     ("+ one lane, not 4, without lane-local contexts (= -7)", _ONE_LANE),
     ("+ deterministic inputs: a sure history's probability, linear; a bias where none; tables of 2^25 slots and "
      "2^22 match entries (= -8)", _STRONG_INPUTS),
-    ("+ run inputs (= -9)", dict(_STRONG_INPUTS, run_inputs=True)),
+    ("+ run inputs", dict(_STRONG_INPUTS, run_inputs=True)),
+    ("+ two contexts of the last words' classes, the first layer's steps by input (= -9)",
+     dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG.contexts, input_rates=_STRONG.input_rates)),
 ]
 
 
@@ -115,6 +118,9 @@ LEAVE_OUT = [
     ("without the title (titleword; at -7..-9 also titlewords)", _without(("titleword", "titlewords"))),
     ("without the sentence (sentword, prevstem, nameword, sentpos)", _without(_SENTENCE)),
     ("without the next word (followword, followletter)", _without(("followword", "followletter"))),
+    ("without the last words' classes (classes, classes2)", _without(("classes", "classes2"))),
+    ("with the same step for every input (input_rates 4, 4, 4)",
+     lambda config: dict(input_rates=(4, 4, 4)) if config.input_rates != (4, 4, 4) else None),
 ]
 
 _CHILD = """

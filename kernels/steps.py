@@ -69,6 +69,11 @@ P_FINAL_BY_POSITION = tl.constexpr(predictor.P_FINAL_BY_POSITION)
 P_FINAL_SHARED_ROWS = tl.constexpr(predictor.P_FINAL_SHARED_ROWS)
 P_LAYER1_SHARED = tl.constexpr(predictor.P_LAYER1_SHARED)
 P_DETERMINISTIC = tl.constexpr(predictor.P_DETERMINISTIC)
+P_RATE_CONTEXTS = tl.constexpr(predictor.P_RATE_CONTEXTS)
+P_RATE_RUNS = tl.constexpr(predictor.P_RATE_RUNS)
+P_RATE_OTHERS = tl.constexpr(predictor.P_RATE_OTHERS)
+RATE_SHIFT = tl.constexpr(predictor.RATE_SHIFT)
+STEPPED_SHIFT = tl.constexpr(predictor.STEPPED_SHIFT)
 FINAL_POSITIONS = tl.constexpr(predictor.FINAL_POSITIONS)
 PATTERNS = tl.constexpr(predictor.PATTERNS)
 TEXT_STATES = tl.constexpr(predictor.TEXT_STATES)
@@ -80,6 +85,10 @@ FOLLOW2 = tl.constexpr(hashing.FOLLOW2)
 FOLLOW_WORD = tl.constexpr(hashing.FOLLOW_WORD)
 FOLLOWED_WORD = tl.constexpr(hashing.CONTEXT_CODES["followword"])
 FOLLOWED_LETTER = tl.constexpr(hashing.CONTEXT_CODES["followletter"])
+CLASSES = tl.constexpr(hashing.CONTEXT_CODES["classes"])
+CLASSES2 = tl.constexpr(hashing.CONTEXT_CODES["classes2"])
+WORD_CLASSES = tl.constexpr(hashing.WORD_CLASSES)
+CLASS_BY_WORD = tl.constexpr(hashing.CLASS_BY_WORD)
 MATCH_LEN = tl.constexpr(hashing.CONTEXT_CODES["matchlen"])   # matcho1 is the next kind
 MATCH_O1 = tl.constexpr(hashing.CONTEXT_CODES["matcho1"])
 ORDER10 = tl.constexpr(hashing.CONTEXT_CODES["o10"])
@@ -112,6 +121,7 @@ MAX_VERIFY = tl.constexpr(match.MAX_VERIFY)
 LENGTH_BUCKETS = tl.constexpr(match.LENGTH_BUCKETS)
 MAX_RUN = tl.constexpr(runs.MAX_RUN)
 RUN_ENTRIES = tl.constexpr(runs.RUN_ENTRIES)
+RUN_COUNT_LIMIT = tl.constexpr(runs.RUN_COUNT_LIMIT)
 BUCKET = tl.constexpr(memory.BUCKET)
 SLOT_BYTES = tl.constexpr(memory.SLOT_BYTES)
 TOTAL = tl.constexpr(quantise.TOTAL)
@@ -253,6 +263,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     tl.store(ls + 0, last)
     lower = tl.where((c >= 65) & (c <= 90), c + 32, c)
     word = tl.load(ls + 1)
+    capital = tl.load(ls + 21)   # (_sentence stores it again, unchanged where a word ends: not read back)
     _sentence(ls, c, lower, word, tl.load(ls + 12))
     if (lower >= 97) & (lower <= 122):
         length = tl.load(ls + 12)
@@ -278,6 +289,8 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
         tl.store(ls + 27, following >> 32)
         tl.store(ls + 4, before)
         tl.store(ls + 2, word)
+        its_class = _word_class(word, tl.load(ls + 12), previous & 0xFFFF, capital)
+        tl.store(ls + WORD_CLASSES, ((tl.load(ls + WORD_CLASSES) << 20) | its_class) & ((1 << 60) - 1))
         tl.store(ls + 1, tl.full((), 0, tl.int64))
         tl.store(ls + 11, c)
         tl.store(ls + 12, tl.full((), 0, tl.int64))
@@ -317,7 +330,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     gap, word_length, heading = tl.load(ls + 11), tl.load(ls + 12), tl.load(ls + 14)
     title, emphasis = tl.load(ls + 15), tl.load(ls + 17)
     first, words, name, previous_stem = tl.load(ls + 19), tl.load(ls + 20), tl.load(ls + 22), tl.load(ls + 24)
-    next_at, next_word = tl.load(ls + 26), tl.load(ls + 27)
+    next_at, next_word, classes = tl.load(ls + 26), tl.load(ls + 27), tl.load(ls + WORD_CLASSES)
     above_at = s10 + s3
     above = tl.full((), 0, tl.int64)
     if (s9 > 0) & (above_at < s9):
@@ -367,6 +380,8 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v59 = _high_bits(_mix(next_word, (s1 << 8) | c), 8)
     followed = tl.load(history + start + next_at - 1 + word_length, mask=next_at != 0, other=0).to(tl.int64)
     v60 = _high_bits(_mix(tl.where(next_at != 0, followed, 256), s1), 8)
+    v61 = _high_bits(_mix(classes, (s1 << 8) | c), 8)
+    v62 = _high_bits(_mix(classes & 0xFFFFFFFFFF, s1), 8)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -422,11 +437,20 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == SENTENCE_POSITION, v58,
             tl.where(kind == FOLLOWED_WORD, v59,
             tl.where(kind == FOLLOWED_LETTER, v60,
-            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))))))))
+            tl.where(kind == CLASSES, v61,
+            tl.where(kind == CLASSES2, v62,
+            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)
     tl.debug_barrier()
+
+
+@triton.jit
+def _word_class(word, length, last_two, capital):
+    """hashing.word_class."""
+    return tl.where(length <= CLASS_BY_WORD, word & 0xFFFFF,
+                    _high_bits(_mix(last_two | 0x2020 | (1 << 27), capital), 44))
 
 
 @triton.jit
@@ -567,13 +591,13 @@ def _mix_dots(weights, rows, in_use, x, count, BLOCK: tl.constexpr):
 
 
 @triton.jit
-def _mix_trains(weights, rows, in_use, x, count, errors, rate, BLOCK: tl.constexpr):
+def _mix_trains(weights, rows, in_use, x, count, errors, rate, SHIFT: tl.constexpr, BLOCK: tl.constexpr):
     """mixer.mix_train of several distinct rows [R] (those in_use), each with its own error."""
     i = tl.arange(0, BLOCK)[None, :]
     used = in_use[:, None] & (i < count)
     at = weights + rows[:, None] * count + i
     w = tl.load(at, mask=used, other=0).to(tl.int64)
-    w += (x[None, :] * (errors * rate)[:, None] + 8192) >> 14
+    w += (x[None, :] * (errors * rate)[:, None] + (tl.full((), 1, tl.int64) << (SHIFT - 1))) >> SHIFT
     tl.store(at, w.to(at.dtype.element_ty), mask=used)
 
 
@@ -889,7 +913,7 @@ def _learn_runs(context, in_use, slot, j, bit, table, run, half, high, run_prob,
     value = tl.load(run_prob + entry, mask=learns, other=0)
     value += ((((expects == 1 + bit).to(tl.int64) << 16) - value) * tl.load(reciprocal + n)) >> 16
     tl.store(run_prob + entry, value, mask=learns)
-    tl.store(run_count + entry, n + 1, mask=learns & (n < 1023))
+    tl.store(run_count + entry, n + 1, mask=learns & (n < RUN_COUNT_LIMIT))
     tl.debug_barrier()
 
 
@@ -929,6 +953,9 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
     half_life = tl.load(settings + P_FINAL_BOOST_BYTES)
     so_far = tl.load(learned)
     mixer_rate = tl.load(settings + P_MIXER_RATE)
+    rate_contexts = tl.load(settings + P_RATE_CONTEXTS)
+    rate_runs = tl.load(settings + P_RATE_RUNS)
+    rate_others = tl.load(settings + P_RATE_OTHERS)
     final_rate = tl.load(settings + P_FINAL_RATE) + tl.load(settings + P_FINAL_BOOST) * half_life // (half_life + so_far)
     net_rate = tl.load(settings + P_NET_RATE)
     use_net = tl.load(settings + P_NET) != 0
@@ -1003,10 +1030,13 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                 updates = tl.load(mixer_updates + row_set, mask=trained, other=0).to(tl.int64)
                 tl.store(mixer_updates + row_set, tl.minimum(updates + 1, ROW_UPDATES_CAP).to(tl.int32), mask=trained)
                 rates = mixer_rate + boost * ROW_WARMUP // (ROW_WARMUP + updates)   # predictor.ROW_WARMUP
-                _mix_trains(mixer, row_set, trained, x, width, errors, rates, INPUT_BLOCK)
+                # predictor._stepped_inputs
+                runs_at = use_runs & (i >= contexts + 2) & (i < 2 * contexts + 2)
+                stepped = x * tl.where(i < contexts, rate_contexts, tl.where(runs_at, rate_runs, rate_others))
+                _mix_trains(mixer, row_set, trained, stepped, width, errors, rates, STEPPED_SHIFT, INPUT_BLOCK)
                 if layer1_shared != 0:
-                    _mix_trains(mixer, layer1_shared + row_set // NODES, trained, x, width, errors,
-                                mixer_rate + tl.zeros((8,), tl.int64), INPUT_BLOCK)
+                    _mix_trains(mixer, layer1_shared + row_set // NODES, trained, stepped, width, errors,
+                                mixer_rate + tl.zeros((8,), tl.int64), STEPPED_SHIFT, INPUT_BLOCK)
                 error = tl.sum(tl.where(kset == LAYER1, errors, 0), axis=0)
                 if use_net & (tl.abs(error) > surprise):
                     _net_train(net, node, net_x + at * WIDTH, WIDTH, net_u + at * WIDTH, net_h + at * WIDTH,
@@ -1016,7 +1046,7 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
                 row3 = tl.sum(tl.where(kset == 3, row_set, 0), axis=0)
                 _mix_trains(final, _final_rows(row0, final_block, row3, row2, node, by_position), final_in_use,
                             layer_logits, LAYER1 + 1, (bit << 12) - tl.load(p_mix + at) + tl.zeros((4,), tl.int64),
-                            final_rate, 8)
+                            final_rate, RATE_SHIFT, 8)
                 if use_apm:
                     point = tl.load(apm_point + at)
                     _apm_train(apm_byte, last_byte * NODES + node, point, bit, apm_rate)

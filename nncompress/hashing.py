@@ -71,8 +71,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                      # The next word: the one that followed the previous word when it last occurred
                      # (lane state 27, from the table FOLLOW_WORD).
                      followword=59,    # that word, the current word and the last byte
-                     followletter=60)  # its byte at the current word's length, while the current word agrees
+                     followletter=60,  # its byte at the current word's length, while the current word agrees
                                        # with it (_followed_byte), and the current word
+                     # The last words' classes (word_class): a syntax that generalises over rare words.
+                     classes=61,       # the last three words' classes, the current word and the last byte
+                     classes2=62)      # the last two words' classes and the current word
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -80,10 +83,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-# Per lane (next_byte_contexts): 28 values, then the bytes that followed each byte (4, newest
+# Per lane (next_byte_contexts): 29 values, then the bytes that followed each byte (4, newest
 # lowest) and each pair of bytes (2), for the indirect contexts, then by word (its hash's low 16 bits)
 # the word that followed it last: that word's hash (its low 31 bits) << 32 | where it starts + 1.
-FOLLOW1 = 28
+WORD_CLASSES = 28   # the last three words' classes (word_class), 20 bits each, newest lowest
+FOLLOW1 = 29
 FOLLOW2 = FOLLOW1 + 256
 FOLLOW_WORD = FOLLOW2 + 65536
 LANE_STATE_WIDTH = FOLLOW_WORD + 65536
@@ -98,6 +102,7 @@ ITALIC, BOLD, QUOTED = 1, 2, 4
 HEADING_MARKS = (61, 35)        # = #: a line beginning with one is a heading (wiki, Markdown)
 SENTENCE_ENDS = (46, 33, 63, 10)   # . ! ? and a newline end a sentence
 STEM_LETTERS = 5                   # a word's stem: its first letters, whatever its ending
+CLASS_BY_WORD = 3                  # a word of up to 3 letters is its own class (word_class)
 
 
 @njit(inline="always")
@@ -124,8 +129,9 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     began with a capital, the last name (a capitalised word that did not begin its sentence), the
     current word's stem and the previous word's (_sentence), where the current word starts, where the
     word that followed the previous word last time (the next word) starts + 1, 0 for none or once the
-    current word's letters differ from its, the next word's hash (its low 31 bits), then the tables
-    FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that followed them, and FOLLOW_WORD].
+    current word's letters differ from its, the next word's hash (its low 31 bits), the last three words'
+    classes (WORD_CLASSES), then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that
+    followed them, and FOLLOW_WORD].
     """
     c = np.int64(byte)
     previous = lane_state[b, 0]
@@ -154,6 +160,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
         lane_state[b, 26], lane_state[b, 27] = following & 0xFFFFFFFF, following >> 32
         lane_state[b, 4] = lane_state[b, 2]
         lane_state[b, 2] = word
+        its_class = word_class(word, lane_state[b, 12], previous & 0xFFFF, lane_state[b, 21])
+        lane_state[b, WORD_CLASSES] = ((lane_state[b, WORD_CLASSES] << 20) | its_class) & ((np.int64(1) << 60) - 1)
         lane_state[b, 1] = 0
         lane_state[b, 11] = c             # a word ended: a new gap
         lane_state[b, 12] = 0
@@ -272,12 +280,26 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(lane_state[b, 27], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
         elif kind == 60:
             value = np.int64(mix(_followed_byte(lane_state, b, history, start), lane_state[b, 1]) >> np.uint64(8))
+        elif kind == 61:
+            value = np.int64(mix(lane_state[b, WORD_CLASSES], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
+        elif kind == 62:
+            value = np.int64(mix(lane_state[b, WORD_CLASSES] & 0xFFFFFFFFFF, lane_state[b, 1]) >> np.uint64(8))
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:
             continue   # matchlen, matcho1: match_contexts
         salt = 1000 + kind if kinds[i] < LANE_LOCAL else (1000 + kind) | ((b + 1) << 16)
         keys[b, i] = np.int64(mix(value, salt))
+
+
+@njit(inline="always")
+def word_class(word, length, last_two, capital):
+    """A word's class, 20 bits: a short word is itself (most function words are short: the, of, and, in, a, to);
+    a longer one is its last two letters (`last_two`, case folded) and whether it began with a capital, as its
+    ending says much of its part of speech (-ing, -ed, -ly, -s, -on)."""
+    if length <= CLASS_BY_WORD:
+        return word & 0xFFFFF
+    return np.int64(mix(last_two | 0x2020 | (1 << 27), capital) >> np.uint64(44))
 
 
 @njit(inline="always")

@@ -2,7 +2,7 @@
 
 Contract: weights are 16-bit fixed point (65536 = 1.0), inputs are stretch-domain logits
 (tables.py). `mix_dot` returns the mixed logit clamped to +-LOGIT_LIMIT; `mix_train` moves the
-weights down the coding cost's gradient: w += x * (bit - p) * rate. All of it is exact integer
+weights down the coding cost's gradient: w += x * (bit - p) * rate / 2^shift. All of it is exact integer
 arithmetic, so it gives the same result on every machine.
 """
 from __future__ import annotations
@@ -23,8 +23,8 @@ def mix_dot(weights, row, inputs, count):
 
 
 @njit(inline="always")
-def mix_train(weights, row, inputs, count, error, rate):
-    """error = (bit << 12) - p (12-bit); rate in 1/16384ths of that step."""
+def mix_train(weights, row, inputs, count, error, rate, shift):
+    """error = (bit << 12) - p (12-bit); the step is inputs * error * rate / 2^shift, rounded."""
     step = error * rate
     for i in range(count):
-        weights[row, i] += (inputs[i] * step + 8192) >> 14
+        weights[row, i] += (inputs[i] * step + (1 << (shift - 1))) >> shift

@@ -36,7 +36,7 @@ from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
 from .memory import BUCKET, claim_slot, find_slot, slot_hash
 from .mixer import mix_dot, mix_train
 from .quantise import TOTAL, pair_frequencies
-from .runs import RUN_ENTRIES, run_after_byte, run_bit, run_entry
+from .runs import RUN_COUNT_LIMIT, RUN_ENTRIES, run_after_byte, run_bit, run_entry
 from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_ONLY, STATE_P1, STATES, STRETCH
 from .wht import WIDTH, net_forward, net_parameters, net_train
 
@@ -77,6 +77,8 @@ LONG_MATCH = 16
 # which a boost by bytes coded (format 5) had forgotten by then. On enwik8_1M at -9, 1: +0.13%,
 # 2: +0.06%, 8: +0.00%, 32: +0.22% against 4 (benchmarks/results/model_candidates/README.md).
 ROW_WARMUP = 4
+RATE_SHIFT = 14      # mix_train's steps are in 1/16384ths (config.mixer_rate, final_rate) ...
+STEPPED_SHIFT = 16   # ... and the first layer's inputs are in quarters of theirs (config.input_rates)
 ROW_UPDATES_CAP = 1023    # a row's count stops there; its boost is 0 by then (mixer_boost * ROW_WARMUP < 1027)
 BIAS = 256           # the mixer's constant input (logit 1.0)
 # config.deterministic_inputs: a bit history that has seen one bit value only also gives its probability, linear,
@@ -89,7 +91,7 @@ DETERMINISTIC_SHIFT = 2
 # layer's first shared row (0: none).
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
  P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION,
- P_FINAL_SHARED_ROWS, P_LAYER1_SHARED, P_DETERMINISTIC) = range(20)
+ P_FINAL_SHARED_ROWS, P_LAYER1_SHARED, P_DETERMINISTIC, P_RATE_CONTEXTS, P_RATE_RUNS, P_RATE_OTHERS) = range(23)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -192,7 +194,8 @@ class Predictor:
                                 config.apm, config.mixer_boost, config.final_boost_bytes,
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
                                 config.order2_by_depth, config.final_by_position, config.final_shared_rows,
-                                NODES * sets if config.layer1_shared_rows else 0, config.deterministic_inputs],
+                                NODES * sets if config.layer1_shared_rows else 0, config.deterministic_inputs,
+                                *config.input_rates],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
@@ -578,6 +581,20 @@ def predict_round(quarter, step, active, m):
         pair_frequencies(p_final, freqs, b, top)
 
 
+@njit(inline="always")
+def _stepped_inputs(x, contexts, use_runs, settings, stepped):
+    """The first layer's inputs times their steps (config.input_rates, in quarters): the contexts' stretch inputs
+    x[:contexts], their run inputs x[contexts + 2:2 * contexts + 2] where use_runs, and the rest."""
+    for i in range(stepped.shape[0]):
+        if i < contexts:
+            rate = settings[P_RATE_CONTEXTS]
+        elif use_runs and contexts + 2 <= i < 2 * contexts + 2:
+            rate = settings[P_RATE_RUNS]
+        else:
+            rate = settings[P_RATE_OTHERS]
+        stepped[i] = x[i] * rate
+
+
 @njit
 def learn_round(quarter, step, active, symbols, m):
     """Learn the round's two-bit symbols [B] of the `active` lanes, in lane order."""
@@ -605,6 +622,7 @@ def learn_round(quarter, step, active, symbols, m):
     boost, half_life = settings[P_BOOST], settings[P_FINAL_BOOST_BYTES]
     final_rate = settings[P_FINAL_RATE] + settings[P_FINAL_BOOST] * half_life // (half_life + learned[0])
     grad = np.empty(WIDTH, dtype=np.int64)
+    stepped = np.empty(width, dtype=np.int64)
     for b in range(lanes):
         if not active[b]:
             continue
@@ -638,7 +656,7 @@ def learn_round(quarter, step, active, symbols, m):
                         n = run_count[i, entry]
                         hit = 1 if expects == 1 + bit else 0
                         run_prob[i, entry] += (((hit << 16) - run_prob[i, entry]) * RECIPROCAL[n]) >> 16
-                        if n < 1023:
+                        if n < RUN_COUNT_LIMIT:
                             run_count[i, entry] = n + 1
                 n = state_count[i, state]
                 state_prob[i, state] += (((bit << 16) - state_prob[i, state]) * RECIPROCAL[n]) >> 16
@@ -654,6 +672,7 @@ def learn_round(quarter, step, active, symbols, m):
                     match_count[bucket] = n + 1
             node = _node(half, high[b], j)
             # Weight sets and the network learn from surprises only (config.surprise).
+            _stepped_inputs(inputs[b, j], contexts, use_runs, settings, stepped)
             for k in range(layer1):
                 error = (bit << 12) - SQUASH[logits[b, j, k] + 2048]
                 if abs(error) > surprise:
@@ -661,19 +680,20 @@ def learn_round(quarter, step, active, symbols, m):
                     updates = np.int64(mixer_updates[row])
                     mixer_updates[row] = min(updates + 1, ROW_UPDATES_CAP)
                     rate = settings[P_MIXER_RATE] + boost * ROW_WARMUP // (ROW_WARMUP + updates)
-                    mix_train(mixer, row, inputs[b, j], width, error, rate)
+                    mix_train(mixer, row, stepped, width, error, rate, STEPPED_SHIFT)
                     if layer1_shared:
                         # Without the boost: a shared row is trained often from the start (with it +0.01%).
-                        mix_train(mixer, _layer1_shared_row(row, layer1_shared), inputs[b, j], width, error,
-                                  settings[P_MIXER_RATE])
+                        mix_train(mixer, _layer1_shared_row(row, layer1_shared), stepped, width, error,
+                                  settings[P_MIXER_RATE], STEPPED_SHIFT)
             error = (bit << 12) - SQUASH[logits[b, j, LAYER1] + 2048]
             if settings[P_NET] and abs(error) > surprise:
                 net_train(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j], error, settings[P_NET_RATE], grad)
             final_error = (bit << 12) - p_mix[b, j]
-            mix_train(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1, final_error, final_rate)
+            mix_train(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1, final_error, final_rate,
+                      RATE_SHIFT)
             if shared_rows:
                 for row in _final_shared_rows(rows[b, j], node, by_position):
-                    mix_train(final, row, logits[b, j], LAYER1 + 1, final_error, final_rate)
+                    mix_train(final, row, logits[b, j], LAYER1 + 1, final_error, final_rate, RATE_SHIFT)
             if settings[P_APM]:
                 apm_train(apm_byte, last_byte * NODES + node, apm_point[b, j], bit, apm_rate)
                 apm_train(apm_order2, _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], j), apm_point[b, j],

@@ -17,6 +17,9 @@ from numba import njit
 
 MAX_RUN = 15   # lengths above it predict alike
 RUN_ENTRIES = 2 * (MAX_RUN + 1)   # adaptive probabilities per context: run_entry
+# An entry's rate 1 / (n + 1.5) stops falling at n = RUN_COUNT_LIMIT: 1023 until format 23, which keeps
+# it faster (-9 on enwik8_1M: 127 -0.04%, 255 -0.02%, 63 -0.04%, 31 -0.03%).
+RUN_COUNT_LIMIT = 127
 
 
 @njit(inline="always")

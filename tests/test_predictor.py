@@ -15,7 +15,7 @@ from nncompress.lanes import LaneLayout, choose_lanes
 from nncompress.predictor import (BIAS, DETERMINISTIC_SHIFT, FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES,
                                   ORDER3_SELECTORS, ORDER3_SET, P_LAYER1_SHARED, PATTERN_SET, PATTERNS, TEXT_SET,
                                   TEXT_STATES, Predictor, _final_position, _final_shared_rows, _layer1_shared_row,
-                                  _pattern_selector, _row, _text_state, only_block, sized_table_bits)
+                                  _pattern_selector, _row, _stepped_inputs, _text_state, only_block, sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STATE_ONLY, STRETCH
@@ -298,6 +298,21 @@ def test_follow_contexts_read_the_word_that_followed_the_previous_word():
     assert _key("followletter", b"red cat. red ") != _key("followletter", b"red dog. red ")      # its first letter
 
 
+def test_class_contexts_read_short_words_as_themselves_and_longer_ones_by_their_ending():
+    # classes: the last three words' classes, the current word and the last byte; classes2: the last two and the word
+    base = b"x the running fast ca"
+    for kind in ("classes", "classes2"):
+        assert _key(kind, base) == _key(kind, b"x the jumping last ca")   # -ng, -st: the same classes
+        assert _key(kind, base) == _key(kind, b"x the runniNG fast ca")   # the ending case folded...
+        assert _key(kind, base) != _key(kind, b"x the Running fast ca")   # ... but a capital counts
+        assert _key(kind, base) != _key(kind, b"x the running fact ca")   # the ending
+        assert _key(kind, base) != _key(kind, b"x the run fast ca")       # a short word is itself
+        assert _key(kind, base) != _key(kind, b"x the running fast cb")   # the current word
+    assert _key("classes", base) != _key("classes", b"x a running fast ca")     # three words back
+    assert _key("classes2", base) == _key("classes2", b"x a running fast ca")   # two back
+    assert _key("classes", base) != _key("classes", b"x the running fast c")    # the last byte
+
+
 def test_markup_state_knows_parentheses_and_emphasis():
     # parentheses are brackets (markup: the two innermost open ones and the last byte)...
     assert _key("markup", b"a (b x") != _key("markup", b"a b x")
@@ -509,3 +524,20 @@ def test_a_history_that_has_seen_both_bits_gives_no_deterministic_input():
     assert predictor.state_prob[o2, state] >> 4 != 2048                      # (so a linear input would not be 0)
     assert predictor.inputs[0, 1, 2 * contexts + 2 + o2] == 0
     assert predictor.inputs[0, 1, o2] == predictor.state_logit[o2, state]
+
+
+@pytest.mark.parametrize("use_runs", [True, False])
+def test_the_first_layer_steps_each_kind_of_input_by_its_rate(use_runs):
+    """config.input_rates, in quarters: the contexts' stretch inputs, their run inputs (where the preset has them), the
+    rest (match, bias, deterministic)."""
+    config = replace(SMALL_STRONG, input_rates=(3, 8, 5), run_inputs=use_runs)
+    predictor = Predictor(config)
+    contexts, width = len(config.contexts), predictor.width
+    x = np.arange(1, width + 1, dtype=np.int64)
+    stepped = np.zeros(width, dtype=np.int64)
+    _stepped_inputs(x, contexts, use_runs, predictor.settings, stepped)
+    rates = np.full(width, 5)
+    rates[:contexts] = 3
+    if use_runs:
+        rates[contexts + 2:2 * contexts + 2] = 8
+    assert np.array_equal(stepped, x * rates)
