@@ -20,8 +20,9 @@ Every value is an integer, as in the reference: int64 with arithmetic shifts, ha
 uint64, the coder's state in uint64 (stored as int64 and bitcast). The coder state and the words
 travel as int64 and int32 tensors, and the APMs' uint16 points as int16 (torch's unsigned types
 are incomplete), reinterpreted here.
-Within a lane, the contexts' bit histories are learned one context at a time, in order: two
-contexts can share a slot, and then the second must see the first one's update. Every store
+Within a lane, two contexts can share a slot, and then the second must see the first one's update of
+its bit histories: the contexts learn in waves, the k-th context of each slot in wave k (one wave
+where no two share a slot; until nncompress 0.23, one context at a time wherever two did). Every store
 that a later step of the same program reads is followed by a barrier, so that on a GPU no
 thread reads a value before the thread that writes it has.
 """
@@ -975,16 +976,16 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
             if pair == 0:
                 lane_slots = tl.where(lane_slots < 0, -lane_slots - 1, lane_slots)   # a victim (find_slot)
                 tl.store(slots + b * contexts + c, lane_slots, mask=c < contexts)
-            # Two contexts may share a slot; then they must claim it and learn one at a time, in order.
+            # Two contexts may share a slot; then they must claim it and learn one after the other, in order. So
+            # they go in waves: a context's rank is the number of contexts before it on its slot, and wave k takes
+            # the contexts of rank k, each on a slot of its own (one wave where no two share a slot).
             same = (c[:, None] < c[None, :]) & (c[None, :] < contexts) & (lane_slots[:, None] == lane_slots[None, :])
-            shared = tl.sum(tl.sum(same.to(tl.int32), axis=1), axis=0)
+            rank = tl.sum(same.to(tl.int32), axis=0)
+            waves = tl.max(rank, axis=0) + 1
             if pair == 0:
                 lane_tags = tl.load(tags + b * contexts + c, mask=c < contexts, other=0)
-                if shared == 0:
-                    _claim_slot(table, runs, runs_on, lane_slots, lane_tags, c < contexts)
-                else:
-                    for one in range(contexts):
-                        _claim_slot(table, runs, runs_on, lane_slots, lane_tags, c == one)
+                for wave in range(waves):
+                    _claim_slot(table, runs, runs_on, lane_slots, lane_tags, (c < contexts) & (rank == wave))
                 if use_runs & (half == 0):
                     tl.store(byte_slots + b * contexts + c, lane_slots, mask=c < contexts)
             lane_high = tl.load(high + b)
@@ -997,20 +998,15 @@ def _learn_round(quarter, step, lane_lengths, symbols, lanes, contexts, width, s
             for t in range(2):
                 bit = (symbol >> (1 - t)) & 1
                 at = b * 16 + j
-                # predictor.learn_round learns each context's run, then its bit history, context by context.
-                if shared == 0:
+                # predictor.learn_round learns each context's run, then its bit history, context by context: only
+                # contexts on the same slot see each other's updates (the state maps and runs are per context).
+                for wave in range(waves):
+                    in_wave = (c < contexts) & (rank == wave)
                     if use_runs:
-                        _learn_runs(c, c < contexts, lane_slots, j, bit, table, run, half, lane_high, run_prob,
-                                    run_count, state_only, reciprocal)
-                    _learn_states(c, c < contexts, lane_slots, j, bit, table, state_prob, state_logit, state_count,
-                                  stretch, state_next, reciprocal, state_limit, STATES)
-                else:
-                    for one in range(contexts):
-                        if use_runs:
-                            _learn_runs(c, c == one, lane_slots, j, bit, table, run, half, lane_high, run_prob,
-                                        run_count, state_only, reciprocal)
-                        _learn_states(c, c == one, lane_slots, j, bit, table, state_prob, state_logit, state_count,
-                                      stretch, state_next, reciprocal, state_limit, STATES)
+                        _learn_runs(c, in_wave, lane_slots, j, bit, table, run, half, lane_high, run_prob, run_count,
+                                    state_only, reciprocal)
+                    _learn_states(c, in_wave, lane_slots, j, bit, table, state_prob, state_logit, state_count, stretch,
+                                  state_next, reciprocal, state_limit, STATES)
                 expected = tl.load(match_bit + at)
                 if expected != 0:
                     hit = tl.where(expected == 1 + bit, 1, 0)
