@@ -31,6 +31,8 @@ _NO_SHARED = dict(final_shared_rows=False)   # until format 17, -1..-6 had no sh
 _OFF = dict(_NO_SHARED, match_model=False, wht_network=False, apm=False, history_sets=False)
 _STRONG = preset_config(9)
 _STRONG_CONTEXTS = preset_config(8).contexts   # -7..-9's; -9 adds the word classes (format 23)
+# -8's tables; -9's context table is twice as large (format 24).
+_STRONG_TABLES = dict(table_bits=preset_config(8).table_bits, match_bits=preset_config(8).match_bits)
 _SHAPES = ("shape", "shapeword", "shape12")
 _STEADY = ("intag", "wordgap", "linegap", "prevgap")   # contexts steady within a word (format 9)
 _SENTENCE = ("sentword", "prevstem", "nameword", "sentpos")   # -7..-9's contexts of the sentence (format 14)
@@ -46,8 +48,7 @@ _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.ord
                       mixer_boost=_STRONG.mixer_boost)
 _STRONG_SHARED = dict(_STRONG_MIXING, contexts=_STRONG_CONTEXTS, layer1_shared_rows=_STRONG.layer1_shared_rows)
 _ONE_LANE = dict(_STRONG_SHARED, lane_contexts=(), max_lanes=1)   # -7 (format 20)
-_STRONG_INPUTS = dict(_ONE_LANE, deterministic_inputs=True, table_bits=_STRONG.table_bits,
-                      match_bits=_STRONG.match_bits)   # -8 (format 20)
+_STRONG_INPUTS = dict(_ONE_LANE, **_STRONG_TABLES, deterministic_inputs=True)   # -8 (format 20)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -79,8 +80,11 @@ VARIANTS = [
     ("+ deterministic inputs: a sure history's probability, linear; a bias where none; tables of 2^25 slots and "
      "2^22 match entries (= -8)", _STRONG_INPUTS),
     ("+ run inputs", dict(_STRONG_INPUTS, run_inputs=True)),
-    ("+ two contexts of the last words' classes, the first layer's steps by input (= -9)",
+    ("+ two contexts of the last words' classes, the first layer's steps by input",
      dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG.contexts, input_rates=_STRONG.input_rates)),
+    ("+ tables of 2^26 slots (= -9)",
+     dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG.contexts, input_rates=_STRONG.input_rates,
+          table_bits=_STRONG.table_bits)),
 ]
 
 
@@ -119,6 +123,7 @@ LEAVE_OUT = [
     ("without the sentence (sentword, prevstem, nameword, sentpos)", _without(_SENTENCE)),
     ("without the next word (followword, followletter)", _without(("followword", "followletter"))),
     ("without the last words' classes (classes, classes2)", _without(("classes", "classes2"))),
+    ("with a table of 2^25 slots, not 2^26", lambda config: dict(table_bits=25) if config.table_bits > 25 else None),
     ("with the same step for every input (input_rates 4, 4, 4)",
      lambda config: dict(input_rates=(4, 4, 4)) if config.input_rates != (4, 4, 4) else None),
 ]
