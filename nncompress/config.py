@@ -174,7 +174,7 @@ PRESETS[8] = replace(_STRONG, run_inputs=False)
 # Format 23 gives -9 alone the input rates above, and two contexts of the last words' classes (classes, classes2:
 # hashing.word_class): together with the run counts' limit (runs.RUN_COUNT_LIMIT) -0.18% on enwik8_1M, -0.12% on the
 # Canterbury texts. At -7 the classes earned 0.03% for 7% of its speed, the rates cost 0.08%.
-# Format 24 gives -9 a table of 2^26 slots, not 2^25 (1 GiB; its peak memory grows from 1.5 to 2.0 GiB): enwik8_4M
+# Format 24 gives -9 a table of 2^26 slots, not 2^25 (1 GiB; its peak memory grows from 1.4 to 2.0 GiB): enwik8_4M
 # -0.25%, enwik8_1M -0.03% in-process; 2^27 would earn 0.08% more on enwik8_4M for 1.1 GiB more. A frame of one
 # short block still sizes its table for its length (sized_table_bits), so small inputs are not affected.
 PRESETS[9] = replace(_STRONG, contexts=_STRONG.contexts + ("classes", "classes2"), input_rates=(3, 8, 4), table_bits=26)
