@@ -49,6 +49,8 @@ _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.ord
 _STRONG_SHARED = dict(_STRONG_MIXING, contexts=_STRONG_CONTEXTS, layer1_shared_rows=_STRONG.layer1_shared_rows)
 _ONE_LANE = dict(_STRONG_SHARED, lane_contexts=(), max_lanes=1)   # -7 (format 20)
 _STRONG_INPUTS = dict(_ONE_LANE, **_STRONG_TABLES, deterministic_inputs=True)   # -8 (format 20)
+# -9 of format 23, with the run inputs, the word classes and the steps by input: -9's but for its table.
+_CLASSES_AND_STEPS = dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG.contexts, input_rates=_STRONG.input_rates)
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -80,11 +82,8 @@ VARIANTS = [
     ("+ deterministic inputs: a sure history's probability, linear; a bias where none; tables of 2^25 slots and "
      "2^22 match entries (= -8)", _STRONG_INPUTS),
     ("+ run inputs", dict(_STRONG_INPUTS, run_inputs=True)),
-    ("+ two contexts of the last words' classes, the first layer's steps by input",
-     dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG.contexts, input_rates=_STRONG.input_rates)),
-    ("+ tables of 2^26 slots (= -9)",
-     dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG.contexts, input_rates=_STRONG.input_rates,
-          table_bits=_STRONG.table_bits)),
+    ("+ two contexts of the last words' classes, the first layer's steps by input", _CLASSES_AND_STEPS),
+    ("+ tables of 2^26 slots (= -9)", dict(_CLASSES_AND_STEPS, table_bits=_STRONG.table_bits)),
 ]
 
 
