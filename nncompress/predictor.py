@@ -33,8 +33,9 @@ from .hashing import (CONTEXT_CODES, LANE_LOCAL, LANE_STATE_WIDTH, OPEN_BRACKETS
 from .jit import kernel
 from .lanes import LaneLayout
 from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
-from .memory import BUCKET, claim_slot, find_slot, slot_hash
+from .memory import BUCKET, SLOT_BYTES, claim_slot, find_slot, slot_hash
 from .mixer import mix_dot, mix_train
+from .prefetch import prefetch
 from .quantise import TOTAL, pair_frequencies
 from .runs import RUN_COUNT_LIMIT, RUN_ENTRIES, run_after_byte, run_bit, run_entry
 from .tables import RECIPROCAL, SQUASH, STATE_NEXT, STATE_ONLY, STATE_P1, STATES, STRETCH
@@ -434,11 +435,11 @@ def predict_round(quarter, step, active, m):
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
      lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob,
-     net_x) = (
+     net_x, mixer_updates) = (
         m.stride, m.high, m.prefix, m.keys, m.table, m.table_mask, m.slots, m.tags, m.state_prob, m.state_logit,
         m.mixer, m.final, m.rows, m.logits, m.net, m.net_u, m.net_h, m.apm_order3, m.apm_byte, m.apm_order2,
         m.match_ptr, m.match_len, m.history, m.match_prob, m.lane_state, m.inputs, m.p_mix, m.apm_point,
-        m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob, m.net_x)
+        m.match_bit, m.p_final, m.freqs, m.settings, m.runs, m.lane_runs, m.run_prob, m.net_x, m.mixer_updates)
     lanes, contexts = keys.shape
     use_net, use_apm, use_runs = settings[P_NET] != 0, settings[P_APM] != 0, settings[P_RUNS] != 0
     width = inputs.shape[2]
@@ -450,18 +451,38 @@ def predict_round(quarter, step, active, m):
     deterministic = width - contexts if settings[P_DETERMINISTIC] else 0   # the first deterministic input (0: none)
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
-        # A new nibble: touch every lane's buckets, then find its slots, and touch the large
-        # tables' rows its nodes will read: the loads of all lanes are in flight together
-        # instead of one at a time (a tag compare would wait for each).
-        touched = np.int64(0)
+        # A new nibble: ask for every lane's buckets and for the rows its nodes will read (the weight sets' and the
+        # APMs': all are known before the slots are), then find the slots. The loads are in flight together while
+        # the core works on (prefetch.py); a bucket's tag compare would otherwise wait for each in turn.
         for b in range(lanes):
             if active[b]:
                 salt = 0 if half == 0 else high[b] + 1
                 for i in range(contexts):
                     index, _ = slot_hash(keys[b, i], salt)
-                    touched += table[index & table_mask & ~np.int64(BUCKET - 1), 0]
+                    bucket = index & table_mask & ~np.int64(BUCKET - 1)
+                    prefetch(table, bucket * SLOT_BYTES)
                     if use_runs and half == 0:
-                        touched += runs[index & table_mask & ~np.int64(BUCKET - 1)]
+                        prefetch(runs, bucket)
+        for b in range(lanes):
+            if active[b]:
+                first = _node(half, high[b], 1)
+                last_byte = lane_state[b, 0] & 255
+                _prefetch_rows(mixer, mixer_updates, _row(BYTE_SET, last_byte, first), 15)
+                _prefetch_rows(mixer, mixer_updates, _row(TEXT_SET, _text_state(lane_state[b, 0],
+                                                                                 lane_state[b, 5] & 255), first), 15)
+                if layer1 > LAYER1 - HISTORY_SETS:
+                    _prefetch_rows(mixer, mixer_updates, _row(GAP_SET, _gap_selector(lane_state, b), first), 15)
+                    # By depth, the order-2 set's nibble has 4 rows (half * 4 + depth), else 15 (one per node).
+                    _prefetch_rows(mixer, mixer_updates, _row(ORDER2_SET, _order2_selector(lane_state[b, 0]),
+                                                              half * 4 if by_depth else first), 4 if by_depth else 15)
+                if layer1 == LAYER1:
+                    _prefetch_rows(mixer, mixer_updates, _row(ORDER3_SET, _order3_selector(lane_state[b, 0]), first), 15)
+                order2_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], 1)
+                order3_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], 1)
+                for k in range(0, 15 * POINTS, 32):   # 32 uint16 points: one cache line
+                    prefetch(apm_order2, order2_row * POINTS + k)
+                    prefetch(apm_order3, order3_row * POINTS + k)
+                    prefetch(apm_byte, (last_byte * NODES + first) * POINTS + k)
         for b in range(lanes):
             if active[b]:
                 salt = 0 if half == 0 else high[b] + 1
@@ -469,29 +490,6 @@ def predict_round(quarter, step, active, m):
                     slots[b, i], tags[b, i] = find_slot(table, table_mask, keys[b, i], salt)
                     if use_runs and half == 0:
                         lane_runs[b, i] = np.int64(runs[slots[b, i]]) if slots[b, i] >= 0 else 0
-                first = _node(half, high[b], 1)
-                last_byte = lane_state[b, 0] & 255
-                byte_row = _row(BYTE_SET, last_byte, first)
-                gap_row = _row(GAP_SET, _gap_selector(lane_state, b), first)
-                # By depth, the order-2 set's nibble has 4 rows (half * 4 + depth), else 15 (one per node).
-                order2_set_row = _row(ORDER2_SET, _order2_selector(lane_state[b, 0]), half * 4 if by_depth else first)
-                order2_set_end = (4 if by_depth else 15) * width
-                order3_set_row = _row(ORDER3_SET, _order3_selector(lane_state[b, 0]), first)
-                for k in range(0, 15 * width, 16):   # 16 int32 weights: one cache line
-                    touched += mixer[byte_row + k // width, k % width]
-                    if layer1 > LAYER1 - HISTORY_SETS:
-                        touched += mixer[gap_row + k // width, k % width]
-                        if k < order2_set_end:
-                            touched += mixer[order2_set_row + k // width, k % width]
-                    if layer1 == LAYER1:
-                        touched += mixer[order3_set_row + k // width, k % width]
-                order2_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFF, half, high[b], 1)
-                order3_row = _apm_hashed_row(lane_state[b, 0] & 0xFFFFFF, half, high[b], 1)
-                for k in range(0, 15 * POINTS, 32):   # 32 uint16 points: one cache line
-                    touched += apm_order2[order2_row + k // POINTS, k % POINTS]
-                    touched += apm_order3[order3_row + k // POINTS, k % POINTS]
-                    touched += apm_byte[last_byte * NODES + first + k // POINTS, k % POINTS]
-        p_final[0, 0] = touched   # keeps the loads; overwritten below
     for b in range(lanes):
         if not active[b]:
             freqs[b, :] = 0
@@ -514,6 +512,10 @@ def predict_round(quarter, step, active, m):
         top = _top(pair, prefix[b])
         text_state = _text_state(lane_state[b, 0], lane_state[b, 5] & 255)
         position = _final_position(lane_state, b, by_position)
+        for t in range(3):   # the pattern set's rows of the round's nodes: asked for while their inputs are worked out
+            j = top if t == 0 else 2 * top + t - 1
+            rows[b, j, 3] = _row(PATTERN_SET, _pattern_selector(table, slots, b, j), _node(half, high[b], j))
+            _prefetch_rows(mixer, mixer_updates, rows[b, j, 3], 1)
         for t in range(3):
             j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]
@@ -547,7 +549,6 @@ def predict_round(quarter, step, active, m):
             rows[b, j, 0] = _row(MATCH_SET, match_state, node)
             rows[b, j, 1] = _row(BYTE_SET, last_byte, node)
             rows[b, j, 2] = _row(TEXT_SET, text_state, node)
-            rows[b, j, 3] = _row(PATTERN_SET, _pattern_selector(table, slots, b, j), node)
             rows[b, j, 4] = _row(GAP_SET, gap, node)
             rows[b, j, 5] = _row(ORDER2_SET, order2, half * 4 + depth if by_depth else node)
             rows[b, j, 6] = _row(ORDER3_SET, order3, node)
@@ -579,6 +580,16 @@ def predict_round(quarter, step, active, m):
                 p = (p + 2 * p_byte + 3 * p_order2 + 2 * p_order3 + 4) >> 3
             p_final[b, j] = min(max(p, 1), 4095)
         pair_frequencies(p_final, freqs, b, top)
+
+
+@njit(inline="always")
+def _prefetch_rows(mixer, mixer_updates, row, count):
+    """Ask for `count` consecutive layer-1 rows from `row` on, and for their update counts (learn_round)."""
+    width = mixer.shape[1]
+    for k in range(0, count * width, 16):   # 16 int32 weights: one cache line
+        prefetch(mixer, row * width + k)
+    prefetch(mixer_updates, row)
+    prefetch(mixer_updates, row + count - 1)
 
 
 @njit(inline="always")

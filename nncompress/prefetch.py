@@ -1,0 +1,31 @@
+"""A cache prefetch the compiled kernels can issue: the loads of a round's cold rows and slots start together and
+the core goes on working while they arrive (a plain load, summed, would hold up every later instruction until it
+has arrived).
+
+Contract: `prefetch(array, index)` hints that element `index` (flat, C order) of the C-contiguous `array` will be
+read soon. It changes no value, so it cannot change what is computed.
+"""
+from __future__ import annotations
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    if not (isinstance(array, types.Array) and array.layout == "C" and isinstance(index, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        byte_pointer = ir.IntType(8).as_pointer()
+        hint = ir.FunctionType(ir.VoidType(), [byte_pointer] + [ir.IntType(32)] * 3)
+        function = cgutils.get_or_insert_function(builder.module, hint, "llvm.prefetch.p0")
+        read, keep_in_all_caches, data_cache = (ir.Constant(ir.IntType(32), value) for value in (0, 3, 1))
+        builder.call(function, [builder.bitcast(builder.gep(data, [args[1]]), byte_pointer), read,
+                                keep_in_all_caches, data_cache])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
