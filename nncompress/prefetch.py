@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from llvmlite import ir
 from numba import types
-from numba.core import cgutils
 from numba.extending import intrinsic
 
 
@@ -22,7 +21,8 @@ def prefetch(typingctx, array, index):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
         byte_pointer = ir.IntType(8).as_pointer()
         hint = ir.FunctionType(ir.VoidType(), [byte_pointer] + [ir.IntType(32)] * 3)
-        function = cgutils.get_or_insert_function(builder.module, hint, "llvm.prefetch.p0")
+        # (named for its pointer type: llvm.prefetch.p0 where LLVM's pointers are opaque, .p0i8 where they are typed)
+        function = builder.module.declare_intrinsic("llvm.prefetch", [byte_pointer], hint)
         read, keep_in_all_caches, data_cache = (ir.Constant(ir.IntType(32), value) for value in (0, 3, 1))
         builder.call(function, [builder.bitcast(builder.gep(data, [args[1]]), byte_pointer), read,
                                 keep_in_all_caches, data_cache])
