@@ -3,20 +3,22 @@ the core goes on working while they arrive (a plain load, summed, would hold up 
 has arrived).
 
 Contract: `prefetch(array, index)` hints that element `index` (flat, C order) of the C-contiguous `array` will be
-read soon. It changes no value, so it cannot change what is computed.
+read soon. It changes no value, so it cannot change what is computed. Run as Python (numba's JIT off, as
+tests/test_determinism.py runs the kernels) it does nothing.
 """
 from __future__ import annotations
 
 from llvmlite import ir
 from numba import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
+
+
+def prefetch(array, index):
+    """A hint to the cache; compiled, the instruction below."""
 
 
 @intrinsic
-def prefetch(typingctx, array, index):
-    if not (isinstance(array, types.Array) and array.layout == "C" and isinstance(index, types.Integer)):
-        return None
-
+def _prefetch_instruction(typingctx, array, index):
     def codegen(context, builder, signature, args):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
         byte_pointer = ir.IntType(8).as_pointer()
@@ -29,3 +31,10 @@ def prefetch(typingctx, array, index):
         return context.get_dummy_value()
 
     return types.void(array, index), codegen
+
+
+@overload(prefetch, inline="always")
+def _prefetch_compiled(array, index):
+    if isinstance(array, types.Array) and array.layout == "C" and isinstance(index, types.Integer):
+        return lambda array, index: _prefetch_instruction(array, index)
+    return None
