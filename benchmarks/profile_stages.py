@@ -35,7 +35,7 @@ from nncompress.codec import CHUNK, encode_block
 from nncompress.coder import Encoding
 from nncompress.config import preset_config
 from nncompress.lanes import LaneLayout, choose_lanes
-from nncompress.predictor import Predictor, learn_round, predict_round
+from nncompress.predictor import ONE_CHILD, TOP_NODE, ZERO_CHILD, Predictor, learn_round, predict_round
 
 from .run import machine_info, save_results
 
@@ -61,14 +61,19 @@ def _timed_steps(grid, lane_lengths, first, last, coder, words, m, cycles):
     lanes = grid.shape[0]
     symbols = np.zeros(lanes, dtype=np.int32)
     active = np.zeros(lanes, dtype=np.bool_)
+    wanted = np.zeros(lanes, dtype=np.int64)
     for step in range(first, last):
         for b in range(lanes):
             active[b] = lane_lengths[b] > step
         for quarter in range(4):
-            t0 = _cycles()
-            predict_round(quarter, step, active, m)
-            t1 = _cycles()
             shift = 6 - 2 * quarter
+            t0 = _cycles()
+            wanted[:] = TOP_NODE
+            predict_round(quarter, step, active, wanted, m)
+            for b in range(lanes):
+                wanted[b] = ONE_CHILD if (grid[b, step] >> (shift + 1)) & 1 else ZERO_CHILD
+            predict_round(quarter, step, active, wanted, m)
+            t1 = _cycles()
             for b in range(lanes):
                 symbols[b] = (grid[b, step] >> shift) & 3 if active[b] else 0
                 if active[b]:

@@ -734,7 +734,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                    history, match_prob, runs, lane_runs, run_prob, lane_state, inputs, p_mix, apm_point, match_bit,
                    freqs, net_x, settings, squash, stretch, state_only, hadamard, STATES: tl.constexpr,
                    CONTEXT_BLOCK: tl.constexpr, INPUT_BLOCK: tl.constexpr):
-    """predictor.predict_round (without its prefetch, which changes no value)."""
+    """predictor.predict_round with all three nodes wanted (without its prefetch, which changes no value)."""
     use_net = tl.load(settings + P_NET) != 0
     use_apm = tl.load(settings + P_APM) != 0
     use_runs = tl.load(settings + P_RUNS) != 0

@@ -1,8 +1,10 @@
 """The predictor: for each of B lanes, the distribution of the next two bits, learned online.
 
 A byte is coded as four two-bit symbols, high bits first; the two nibbles of a byte are each a
-binary tree of 15 nodes (node j has children 2j and 2j+1). A round predicts the three nodes below
-the bits coded so far: the nibble's root and its two children, or the depth-2 node and its two.
+binary tree of 15 nodes (node j has children 2j and 2j+1). A round's frequencies come from the three
+nodes below the bits coded so far: the nibble's root and its two children, or the depth-2 node and
+its two. predict() works out all three; the compiled step routine only the first and the child
+below the first bit (predict_round, rounds.py).
 
 Data flow per node: context keys (hashing.py) -> associative memory (memory.py): per context a
 slot of bit histories, each mapped to a probability by that context's adaptive state map, and at
@@ -112,6 +114,11 @@ _KERNEL_STATE_FIELDS = (
 
 
 KernelState = namedtuple("KernelState", _KERNEL_STATE_FIELDS)
+# What a round writes for each node it predicts and reads back within that round only (predict_round, then
+# learn_round): nothing of the model. The step routine does not predict the child off the first bit, whose entries
+# keep what an earlier round left there, so a device that predicts all three nodes may leave other values in them.
+ROUND_SCRATCH = ("rows", "logits", "net_u", "net_h", "net_x", "inputs", "p_mix", "apm_point", "match_bit", "freqs",
+                 "p_final")
 
 
 def _kernel_state(predictor: "Predictor") -> KernelState:
@@ -429,9 +436,20 @@ def _top(pair, prefix):
     return 1 if pair == 0 else 4 + prefix
 
 
+# A round's three nodes, as bits of predict_round's `wanted`: its first node, then the first node's 0- and 1-child.
+TOP_NODE, ZERO_CHILD, ONE_CHILD = 1, 2, 4
+ALL_NODES = TOP_NODE | ZERO_CHILD | ONE_CHILD
+
+
 @njit
-def predict_round(quarter, step, active, m):
-    """Fill m.freqs [B, 4] for the round (quarter of the byte at `step`); lanes not `active` get [TOTAL, 0, 0, 0]."""
+def predict_round(quarter, step, active, wanted, m):
+    """Predict the nodes `wanted` [B] (bits of ALL_NODES) of the round (quarter of the byte at `step`) and fill m.freqs
+    [B, 4] from the round's three probabilities; lanes not `active` get [TOTAL, 0, 0, 0].
+
+    A symbol's interval depends on the first node and on the child on its side only (quantise.py), so the step
+    routine asks for the first node, codes the first bit, then asks for that child (rounds.py): a node that is not
+    wanted keeps its probability from an earlier round, which moves only the other side's two entries. A first node
+    must be wanted in the first call of a round that starts a nibble: that call finds the nibble's slots."""
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
      lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob,
@@ -455,7 +473,7 @@ def predict_round(quarter, step, active, m):
         # APMs': all are known before the slots are), then find the slots. The loads are in flight together while
         # the core works on (prefetch.py); a bucket's tag compare would otherwise wait for each in turn.
         for b in range(lanes):
-            if active[b]:
+            if active[b] and wanted[b] & TOP_NODE:
                 salt = 0 if half == 0 else high[b] + 1
                 for i in range(contexts):
                     index, _ = slot_hash(keys[b, i], salt)
@@ -464,7 +482,7 @@ def predict_round(quarter, step, active, m):
                     if use_runs and half == 0:
                         prefetch(runs, bucket)
         for b in range(lanes):
-            if active[b]:
+            if active[b] and wanted[b] & TOP_NODE:
                 first = _node(half, high[b], 1)
                 last_byte = lane_state[b, 0] & 255
                 _prefetch_rows(mixer, mixer_updates, _row(BYTE_SET, last_byte, first), 15)
@@ -484,7 +502,7 @@ def predict_round(quarter, step, active, m):
                     prefetch(apm_order3, order3_row * POINTS + k)
                     prefetch(apm_byte, (last_byte * NODES + first) * POINTS + k)
         for b in range(lanes):
-            if active[b]:
+            if active[b] and wanted[b] & TOP_NODE:
                 salt = 0 if half == 0 else high[b] + 1
                 for i in range(contexts):
                     slots[b, i], tags[b, i] = find_slot(table, table_mask, keys[b, i], salt)
@@ -513,10 +531,14 @@ def predict_round(quarter, step, active, m):
         text_state = _text_state(lane_state[b, 0], lane_state[b, 5] & 255)
         position = _final_position(lane_state, b, by_position)
         for t in range(3):   # the pattern set's rows of the round's nodes: asked for while their inputs are worked out
+            if not wanted[b] >> t & 1:
+                continue
             j = top if t == 0 else 2 * top + t - 1
             rows[b, j, 3] = _row(PATTERN_SET, _pattern_selector(table, slots, b, j), _node(half, high[b], j))
             _prefetch_rows(mixer, mixer_updates, rows[b, j, 3], 1)
         for t in range(3):
+            if not wanted[b] >> t & 1:
+                continue
             j = top if t == 0 else 2 * top + t - 1
             x = inputs[b, j]
             depth = _depth(j)
@@ -744,4 +766,4 @@ def _step(learn, symbols, quarter_learned, step_learned, active_learned, predict
     if learn:
         learn_round(quarter_learned, step_learned, active_learned, symbols, m)
     if predict:
-        predict_round(quarter, step, active, m)
+        predict_round(quarter, step, active, np.full(active.shape[0], ALL_NODES), m)

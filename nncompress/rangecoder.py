@@ -123,6 +123,16 @@ def start_decoding(words: np.ndarray) -> np.ndarray:
 
 
 @njit(inline="always")
+def point_in_upper_half(state, freqs):
+    """Whether the point lies beyond the first two symbols (freqs: at least their two frequencies), without moving
+    it: decode_symbol then finds the same symbol. The step routine learns a symbol's first bit this way before it
+    predicts the node that splits that half (rounds.py)."""
+    scale = state[RANGE] >> np.uint64(PRECISION)
+    quantile = (state[POINT] - state[LOWER]) // scale
+    return quantile >= np.uint64(freqs[0]) + np.uint64(freqs[1]) + np.uint64(2)
+
+
+@njit(inline="always")
 def decode_symbol(state, words, freqs):
     """-> the symbol under the point (freqs: its four frequencies). Sets state[INVALID] where the
     point lies outside every symbol (and returns 0) or the words run out (READ_PAST_END), which

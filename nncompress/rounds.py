@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .jit import kernel
-from .predictor import learn_round, predict_round
-from .rangecoder import INVALID, decode_symbol, encode_symbol
+from .predictor import ALL_NODES, ONE_CHILD, TOP_NODE, ZERO_CHILD, learn_round, predict_round
+from .rangecoder import INVALID, decode_symbol, encode_symbol, point_in_upper_half
 
 ENCODE, DECODE, LEARN = 0, 1, 2
 
@@ -26,13 +26,27 @@ def code_steps(mode, grid, lane_lengths, first, last, coder, words, m):
     lanes = grid.shape[0]
     symbols = np.zeros(lanes, dtype=np.int32)
     active = np.zeros(lanes, dtype=np.bool_)
+    wanted = np.zeros(lanes, dtype=np.int64)
     freqs = m.freqs
+    # The round's first node, then only the child below the first bit: the other child's probability changes no
+    # symbol's interval (predictor.predict_round). A decoder of several lanes learns lane b's first bit only after
+    # it has decoded the lanes before it, so it predicts all three nodes of every lane at once.
+    two_calls = mode != DECODE or lanes == 1
     for step in range(first, last):
         for b in range(lanes):
             active[b] = lane_lengths[b] > step
         for quarter in range(4):
-            predict_round(quarter, step, active, m)
             shift = 6 - 2 * quarter     # quarter q holds bits (7 - 2q, 6 - 2q) of the byte
+            wanted[:] = TOP_NODE if two_calls else ALL_NODES
+            predict_round(quarter, step, active, wanted, m)
+            if two_calls:
+                for b in range(lanes):
+                    if mode == DECODE:
+                        upper = point_in_upper_half(coder, freqs[b])
+                    else:
+                        upper = (grid[b, step] >> (shift + 1)) & 1 != 0
+                    wanted[b] = ONE_CHILD if upper else ZERO_CHILD
+                predict_round(quarter, step, active, wanted, m)
             for b in range(lanes):
                 if not active[b]:
                     symbols[b] = 0
