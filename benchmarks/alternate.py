@@ -1,6 +1,7 @@
 """The speed of two versions of nncompress, measured in turn so that a drifting machine hits both alike.
 
-    python -m benchmarks.alternate FILE --a VERSION --b VERSION [--preset 6] [--chunk 262144] [--out PREFIX]
+    python -m benchmarks.alternate FILE --a VERSION --b VERSION [--preset 6] [--chunk 262144] [--decompress]
+                                   [--out PREFIX]
 
 A version is a directory that holds a source tree (its `nncompress/`), or a git revision of this
 repository, exported with `git archive` into a temporary directory. On a shared machine one
@@ -10,8 +11,9 @@ README.md, "Format 11"). Here each version runs in its own worker process, its t
 sys.path, and both code the same chunks of FILE in turn: chunk k goes to A first for even k, to B
 first for odd k. Each worker keeps one predictor over all chunks and codes each chunk as one block
 (as `benchmarks.ablation` codes a file, in blocks), so both learn the file as a stream; the
-kernels are compiled (or loaded) before the first chunk. Reported: each version's payload bytes
-and speed over all chunks, and the median of B's time over A's, chunk by chunk.
+kernels are compiled (or loaded) before the first chunk. With --decompress, each worker encodes a
+chunk untimed with a second predictor, then times decoding it (and checks the bytes). Reported: each
+version's payload bytes and speed over all chunks, and the median of B's time over A's, chunk by chunk.
 """
 from __future__ import annotations
 
@@ -30,24 +32,34 @@ from nncompress.config import DEFAULT_PRESET
 
 from .run import REPO_ROOT, machine_info, save_results
 
-# A worker: argv = tree, file, preset. It says which nncompress it imported, then codes each "start end"
-# line of stdin as the next block and answers with that chunk's seconds and payload bytes.
+# A worker: argv = tree, file, preset, direction. It says which nncompress it imported, then codes each
+# "start end" line of stdin as the next block and answers with that chunk's seconds (of encoding, or of
+# decoding what a second predictor encoded untimed) and payload bytes.
 _WORKER = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import nncompress
-from nncompress.codec import encode_block
+from nncompress.codec import decode_block, encode_block
 from nncompress.config import preset_config
 from nncompress.predictor import Predictor
-config = preset_config(int(sys.argv[3]))
+config, decompress = preset_config(int(sys.argv[3])), sys.argv[4] == "decompress"
 data = open(sys.argv[2], 'rb').read()
-encode_block(Predictor(config), b"warm up: compile the kernels" * 8)
+warm_up = b"warm up: compile the kernels" * 8
+decode_block(Predictor(config), *encode_block(Predictor(config), warm_up))
 predictor = Predictor(config)
+encoder = Predictor(config) if decompress else predictor
 print(json.dumps({"package": nncompress.__file__, "version": nncompress.__version__}), flush=True)
 for line in sys.stdin:
     start, end = map(int, line.split())
-    began = time.perf_counter()
-    payload = encode_block(predictor, data[start:end])[1]
+    chunk = data[start:end]
+    if decompress:
+        header, payload = encode_block(encoder, chunk)
+        began = time.perf_counter()
+        if decode_block(predictor, header, payload) != chunk:
+            raise SystemExit("a chunk did not decode to its bytes")
+    else:
+        began = time.perf_counter()
+        header, payload = encode_block(predictor, chunk)
     print(json.dumps({"seconds": time.perf_counter() - began, "bytes": len(payload)}), flush=True)
 """
 
@@ -72,8 +84,8 @@ def version_tree(spec: str, scratch: Path) -> tuple[Path, str]:
     return tree, f"{spec} ({commit_id})"
 
 
-def _start_worker(tree: Path, path: Path, preset: int) -> tuple[subprocess.Popen, dict]:
-    worker = subprocess.Popen([sys.executable, "-c", _WORKER, str(tree), str(path), str(preset)],
+def _start_worker(tree: Path, path: Path, preset: int, direction: str) -> tuple[subprocess.Popen, dict]:
+    worker = subprocess.Popen([sys.executable, "-c", _WORKER, str(tree), str(path), str(preset), direction],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     hello = _reply(worker, tree)
     if not Path(hello["package"]).resolve().is_relative_to(tree.resolve()):
@@ -88,10 +100,11 @@ def _reply(worker: subprocess.Popen, tree: Path) -> dict:
     return json.loads(line)
 
 
-def alternate(path: Path, trees: list[Path], preset: int, chunk: int) -> list[dict]:
-    """-> per version {"version", "bytes", "seconds", "chunk_seconds"}, the chunks of `path` coded in turn."""
+def alternate(path: Path, trees: list[Path], preset: int, chunk: int, direction: str = "compress") -> list[dict]:
+    """-> per version {"version", "bytes", "seconds", "chunk_seconds"}, the chunks of `path` coded in turn
+    (direction: "compress", or "decompress" to time decoding)."""
     size = path.stat().st_size
-    workers = [_start_worker(tree, path, preset) for tree in trees]
+    workers = [_start_worker(tree, path, preset, direction) for tree in trees]
     results = [{"version": hello["version"], "bytes": 0, "seconds": 0.0, "chunk_seconds": []} for _, hello in workers]
     try:
         for k, start in enumerate(range(0, size, chunk)):
@@ -117,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--b", required=True, help="the second version, the same way")
     parser.add_argument("--preset", type=int, default=DEFAULT_PRESET)
     parser.add_argument("--chunk", type=int, default=1 << 18, help="bytes per chunk, each a block (default 256 KiB)")
+    parser.add_argument("--decompress", action="store_true", help="time decoding, not encoding")
     parser.add_argument("--out", default="benchmarks/results/alternate")
     args = parser.parse_args(argv)
     if args.chunk < 1:
@@ -124,16 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     size = args.file.stat().st_size
     with tempfile.TemporaryDirectory(prefix="nncompress-versions-") as scratch:
         versions = [version_tree(spec, Path(scratch)) for spec in (args.a, args.b)]
-        results = alternate(args.file, [tree for tree, _ in versions], args.preset, args.chunk)
+        direction = "decompress" if args.decompress else "compress"
+        results = alternate(args.file, [tree for tree, _ in versions], args.preset, args.chunk, direction)
     for result, (_, label) in zip(results, versions):
         result["label"] = label
     ratios = [b / a for a, b in zip(results[0]["chunk_seconds"], results[1]["chunk_seconds"])]
     command = "python -m benchmarks.alternate " + " ".join(sys.argv[1:] if argv is None else argv)
     meta = {"command": command, "date": time.strftime("%Y-%m-%d"), "cpu": machine_info()["cpu"],
-            "input": args.file.name, "input_bytes": size, "preset": args.preset, "chunk": args.chunk, "threads": 1}
-    lines = [f"# Two versions in turn: -{args.preset} on {args.file.name} ({size:,} bytes)", "",
+            "input": args.file.name, "input_bytes": size, "preset": args.preset, "chunk": args.chunk, "threads": 1,
+            "direction": direction}
+    coded = "decoded" if args.decompress else "coded"
+    lines = [f"# Two versions in turn: -{args.preset} on {args.file.name} ({size:,} bytes), {direction}ion", "",
              f"Command: `{command}`; {meta['date']}; {meta['cpu']}; one thread; {len(ratios)} chunks of at "
-             f"most {args.chunk:,} bytes, each a block, coded by both versions in turn; payload bytes; "
+             f"most {args.chunk:,} bytes, each a block, {coded} by both versions in turn; payload bytes; "
              "in-process times.", "",
              "| version | nncompress | bytes | bits/byte | kB/s |", "|---|---|---:|---:|---:|"]
     lines += [f"| {r['label']} | {r['version']} | {r['bytes']:,} | {8 * r['bytes'] / size:.4f} | "

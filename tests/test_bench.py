@@ -211,6 +211,19 @@ def test_alternate_codes_every_chunk_with_both_versions(tmp_path):
     assert "B's time over A's, chunk by chunk" in (tmp_path / "alt.md").read_text()
 
 
+def test_alternate_times_decoding_with_decompress(tmp_path):
+    from benchmarks import alternate
+    source = text_input(tmp_path / "in.txt", 3000)
+    assert alternate.main([str(source), "--a", str(REPO), "--b", str(REPO), "--preset", "1", "--chunk", "2000",
+                           "--decompress", "--out", str(tmp_path / "alt")]) == 0
+    saved = json.loads((tmp_path / "alt.json").read_text())
+    a, b = saved["results"]
+    assert saved["meta"]["direction"] == "decompress"
+    assert len(a["chunk_seconds"]) == len(b["chunk_seconds"]) == 2
+    assert a["bytes"] == b["bytes"] > 0
+    assert "decoded by both versions in turn" in (tmp_path / "alt.md").read_text()
+
+
 @pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(), reason="needs a git checkout")
 def test_alternate_exports_a_git_revision(tmp_path):
     from benchmarks import alternate
