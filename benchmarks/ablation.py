@@ -30,7 +30,7 @@ _FORMAT2_LANE_CONTEXTS = dict(_FORMAT2_CONTEXTS, lane_contexts=("o2", "o3", "wor
 _NO_SHARED = dict(final_shared_rows=False)   # until format 17, -1..-6 had no shared rows in the second layer
 _OFF = dict(_NO_SHARED, match_model=False, wht_network=False, apm=False, history_sets=False)
 _STRONG = preset_config(9)
-_STRONG_CONTEXTS = preset_config(8).contexts   # -7..-9's; -9 adds the word classes (format 23)
+_STRONG_CONTEXTS = preset_config(8).contexts   # -7..-9's; -9 adds the word classes (format 23) and the phrase (25)
 # -8's tables; -9's context table is twice as large (format 24).
 _STRONG_TABLES = dict(table_bits=preset_config(8).table_bits, match_bits=preset_config(8).match_bits)
 _SHAPES = ("shape", "shapeword", "shape12")
@@ -49,8 +49,10 @@ _STRONG_MIXING = dict(order3_set=_STRONG.order3_set, order2_by_depth=_STRONG.ord
 _STRONG_SHARED = dict(_STRONG_MIXING, contexts=_STRONG_CONTEXTS, layer1_shared_rows=_STRONG.layer1_shared_rows)
 _ONE_LANE = dict(_STRONG_SHARED, lane_contexts=(), max_lanes=1)   # -7 (format 20)
 _STRONG_INPUTS = dict(_ONE_LANE, **_STRONG_TABLES, deterministic_inputs=True)   # -8 (format 20)
-# -9 of format 23, with the run inputs, the word classes and the steps by input: -9's but for its table.
-_CLASSES_AND_STEPS = dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG.contexts, input_rates=_STRONG.input_rates)
+# -9 of format 23, with the run inputs, the word classes and the steps by input: -9's but for its table and the phrase.
+_CLASSES_AND_STEPS = dict(_STRONG_INPUTS, run_inputs=True, contexts=_STRONG_CONTEXTS + ("classes", "classes2"),
+                          input_rates=_STRONG.input_rates)
+_TABLES_26 = dict(_CLASSES_AND_STEPS, table_bits=_STRONG.table_bits)   # -9 of format 24
 
 # (label, overrides of the default preset), cumulative.
 VARIANTS = [
@@ -83,7 +85,8 @@ VARIANTS = [
      "2^22 match entries (= -8)", _STRONG_INPUTS),
     ("+ run inputs", dict(_STRONG_INPUTS, run_inputs=True)),
     ("+ two contexts of the last words' classes, the first layer's steps by input", _CLASSES_AND_STEPS),
-    ("+ tables of 2^26 slots (= -9)", dict(_CLASSES_AND_STEPS, table_bits=_STRONG.table_bits)),
+    ("+ tables of 2^26 slots", _TABLES_26),
+    ("+ the phrase inside brackets (= -9)", dict(_TABLES_26, contexts=_STRONG.contexts)),
 ]
 
 
@@ -122,6 +125,7 @@ LEAVE_OUT = [
     ("without the sentence (sentword, prevstem, nameword, sentpos)", _without(_SENTENCE)),
     ("without the next word (followword, followletter)", _without(("followword", "followletter"))),
     ("without the last words' classes (classes, classes2)", _without(("classes", "classes2"))),
+    ("without the phrase inside brackets (phrase)", _without(("phrase",))),
     ("with a table of 2^25 slots, not 2^26", lambda config: dict(table_bits=25) if config.table_bits > 25 else None),
     ("with the same step for every input (input_rates 4, 4, 4)",
      lambda config: dict(input_rates=(4, 4, 4)) if config.input_rates != (4, 4, 4) else None),

@@ -88,6 +88,9 @@ FOLLOWED_WORD = tl.constexpr(hashing.CONTEXT_CODES["followword"])
 FOLLOWED_LETTER = tl.constexpr(hashing.CONTEXT_CODES["followletter"])
 CLASSES = tl.constexpr(hashing.CONTEXT_CODES["classes"])
 CLASSES2 = tl.constexpr(hashing.CONTEXT_CODES["classes2"])
+PHRASE = tl.constexpr(hashing.CONTEXT_CODES["phrase"])
+PHRASE_STATE = tl.constexpr(hashing.PHRASE)
+PHRASE_BREAK = tl.constexpr(hashing.PHRASE_BREAK)
 WORD_CLASSES = tl.constexpr(hashing.WORD_CLASSES)
 CLASS_BY_WORD = tl.constexpr(hashing.CLASS_BY_WORD)
 MATCH_LEN = tl.constexpr(hashing.CONTEXT_CODES["matchlen"])   # matcho1 is the next kind
@@ -319,6 +322,10 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     if c == 10:
         tl.store(ls + 10, tl.load(ls + 9))
         tl.store(ls + 9, _int(step) + 1)
+    phrase = tl.load(ls + PHRASE_STATE)
+    phrase = tl.where(_is_open(c) | _is_close(c) | (c == PHRASE_BREAK) | (c == 10), 0,
+                      _high_bits(_mix(phrase + 1, c), 8))
+    tl.store(ls + PHRASE_STATE, phrase)
     if _is_open(c):
         tl.store(ls + 5, ((tl.load(ls + 5) << 8) | c) & 0xFFFFFFFF)
         if c != OPEN_4:
@@ -383,6 +390,7 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
     v60 = _high_bits(_mix(tl.where(next_at != 0, followed, 256), s1), 8)
     v61 = _high_bits(_mix(classes, (s1 << 8) | c), 8)
     v62 = _high_bits(_mix(classes & 0xFFFFFFFFFF, s1), 8)
+    v63 = tl.where(s5 != 0, _high_bits(_mix(phrase, s5 & 0xFF), 8), 0)
     i = tl.arange(0, CONTEXT_BLOCK)
     in_use = i < contexts
     code = tl.load(kinds + i, mask=in_use, other=0)
@@ -440,7 +448,8 @@ def _next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start, 
             tl.where(kind == FOLLOWED_LETTER, v60,
             tl.where(kind == CLASSES, v61,
             tl.where(kind == CLASSES2, v62,
-            tl.where(kind == ORDER10, v43, v44))))))))))))))))))))))))))))))))))))))))))))
+            tl.where(kind == PHRASE, v63,
+            tl.where(kind == ORDER10, v43, v44)))))))))))))))))))))))))))))))))))))))))))))
     salt = tl.where(code < LANE_LOCAL, 1000 + kind, (1000 + kind) | ((_int(b) + 1) << 16))
     by_match = (kind == MATCH_LEN) | (kind == MATCH_O1)   # _match_contexts' kinds
     tl.store(keys + b * contexts + i, _mix(value, salt).to(tl.int64, bitcast=True), mask=in_use & ~by_match)

@@ -15,7 +15,7 @@ from .errors import NNCompressError
 from .lanes import MAX_LANES
 
 MAGIC = b"\x89NNC"
-FORMAT_VERSION = 24
+FORMAT_VERSION = 25
 MIN_BLOCK_LOG, MAX_BLOCK_LOG = 10, 28
 
 BLOCK_CODED = 0x43   # 'C'

@@ -75,7 +75,11 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
                                        # with it (_followed_byte), and the current word
                      # The last words' classes (word_class): a syntax that generalises over rare words.
                      classes=61,       # the last three words' classes, the current word and the last byte
-                     classes2=62)      # the last two words' classes and the current word
+                     classes2=62,      # the last two words' classes and the current word
+                     # Inside brackets, the phrase: a link's target, a template's field, an element's text is
+                     # often one seen before, whole, whatever its length (lane state PHRASE).
+                     phrase=63)        # the bytes since the last bracket, | or newline, and the innermost open
+                                       # bracket; outside brackets one context for all
 
 # Added to a code: the context's statistics are kept per lane. Lanes code distant parts of the
 # input at once, so shared statistics mix several articles: kept per lane, the recent ones speak
@@ -83,11 +87,12 @@ CONTEXT_CODES.update(word=16,   # the current word (letters, case folded) and th
 LANE_LOCAL = 64
 
 _HISTORY_MASK = (1 << 56) - 1   # the lane's last 7 bytes, newest lowest
-# Per lane (next_byte_contexts): 29 values, then the bytes that followed each byte (4, newest
+# Per lane (next_byte_contexts): 30 values, then the bytes that followed each byte (4, newest
 # lowest) and each pair of bytes (2), for the indirect contexts, then by word (its hash's low 16 bits)
 # the word that followed it last: that word's hash (its low 31 bits) << 32 | where it starts + 1.
 WORD_CLASSES = 28   # the last three words' classes (word_class), 20 bits each, newest lowest
-FOLLOW1 = 29
+PHRASE = 29         # the phrase: the bytes since the last bracket, | or newline, hashed
+FOLLOW1 = 30
 FOLLOW2 = FOLLOW1 + 256
 FOLLOW_WORD = FOLLOW2 + 65536
 LANE_STATE_WIDTH = FOLLOW_WORD + 65536
@@ -102,6 +107,7 @@ ITALIC, BOLD, QUOTED = 1, 2, 4
 HEADING_MARKS = (61, 35)        # = #: a line beginning with one is a heading (wiki, Markdown)
 SENTENCE_ENDS = (46, 33, 63, 10)   # . ! ? and a newline end a sentence
 STEM_LETTERS = 5                   # a word's stem: its first letters, whatever its ending
+PHRASE_BREAK = 124                 # | (a link's target from its text, a template's fields) ends a phrase
 CLASS_BY_WORD = 3                  # a word of up to 3 letters is its own class (word_class)
 
 
@@ -130,8 +136,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     current word's stem and the previous word's (_sentence), where the current word starts, where the
     word that followed the previous word last time (the next word) starts + 1, 0 for none or once the
     current word's letters differ from its, the next word's hash (its low 31 bits), the last three words'
-    classes (WORD_CLASSES), then the tables FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that
-    followed them, and FOLLOW_WORD].
+    classes (WORD_CLASSES), the hash of the bytes since the last bracket, | or newline (PHRASE), then the tables
+    FOLLOW1 (by byte) and FOLLOW2 (by pair of bytes) of the bytes that followed them, and FOLLOW_WORD].
     """
     c = np.int64(byte)
     previous = lane_state[b, 0]
@@ -186,6 +192,10 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
     if c == 10:
         lane_state[b, 10] = lane_state[b, 9]
         lane_state[b, 9] = step + 1
+    if c in OPEN_BRACKETS or c in CLOSE_BRACKETS or c == PHRASE_BREAK or c == 10:
+        lane_state[b, PHRASE] = 0
+    else:
+        lane_state[b, PHRASE] = np.int64(mix(lane_state[b, PHRASE] + 1, c) >> np.uint64(8))
     if c in OPEN_BRACKETS:
         lane_state[b, 5] = ((lane_state[b, 5] << 8) | c) & 0xFFFFFFFF
         if c != OPEN_BRACKETS[TAG_BRACKETS]:
@@ -284,6 +294,8 @@ def next_byte_contexts(b, byte, step, lane_state, kinds, keys, history, start):
             value = np.int64(mix(lane_state[b, WORD_CLASSES], (lane_state[b, 1] << 8) | c) >> np.uint64(8))
         elif kind == 62:
             value = np.int64(mix(lane_state[b, WORD_CLASSES] & 0xFFFFFFFFFF, lane_state[b, 1]) >> np.uint64(8))
+        elif kind == 63:
+            value = np.int64(mix(lane_state[b, PHRASE], lane_state[b, 5] & 0xFF) >> np.uint64(8)) if lane_state[b, 5] else 0
         elif kind == 43 or kind == 44:
             value = long_order(history, start, step, 10 if kind == 43 else 20)
         else:

@@ -313,6 +313,20 @@ def test_class_contexts_read_short_words_as_themselves_and_longer_ones_by_their_
     assert _key("classes", base) != _key("classes", b"x the running fast c")    # the last byte
 
 
+def test_phrase_context_reads_the_bytes_since_the_last_bracket_inside_brackets_only():
+    # phrase: the bytes since the last bracket, | or newline, with the innermost open bracket; outside brackets 0
+    link = _key("phrase", b"see [[United Sta")
+    assert link == _key("phrase", b"other text, [[United Sta")       # whatever came before the bracket
+    assert link == _key("phrase", b"a {{x|y}} [[United Sta")
+    assert link != _key("phrase", b"see [[united Sta")               # the bytes as they are
+    assert link != _key("phrase", b"see [[United St")                # every byte of the phrase
+    assert link != _key("phrase", b"see {{United Sta")               # the innermost bracket
+    assert _key("phrase", b"[[a|United Sta") == _key("phrase", b"[[b|United Sta")   # | starts a phrase
+    assert _key("phrase", b"{{a\nUnited Sta") == _key("phrase", b"{{b\nUnited Sta")  # so does a newline
+    outside = _key("phrase", b"see United Sta")
+    assert outside == _key("phrase", b"[[a]] other text") == _key("phrase", b"x") != link
+
+
 def test_markup_state_knows_parentheses_and_emphasis():
     # parentheses are brackets (markup: the two innermost open ones and the last byte)...
     assert _key("markup", b"a (b x") != _key("markup", b"a b x")
