@@ -448,9 +448,8 @@ def predict_round(quarter, step, active, wanted, m):
 
     A symbol's interval depends on the first node and on the child on its side only (quantise.py), so the step
     routine asks for the first node, codes the first bit, then asks for that child (rounds.py): a node that is not
-    wanted keeps its probability from an earlier round, which moves only the other side's two entries; a lane that
-    wants none keeps its frequencies. A first node must be wanted in the first call of a round that starts a nibble:
-    that call finds the nibble's slots."""
+    wanted keeps its probability from an earlier round, which moves only the other side's two entries. A first node
+    must be wanted in the first call of a round that starts a nibble: that call finds the nibble's slots."""
     (stride, high, prefix, keys, table, table_mask, slots, tags, state_prob, state_logit, mixer, final, rows,
      logits, net, net_u, net_h, apm_order3, apm_byte, apm_order2, match_ptr, match_len, history, match_prob,
      lane_state, inputs, p_mix, apm_point, match_bit, p_final, freqs, settings, runs, lane_runs, run_prob,
@@ -514,8 +513,6 @@ def predict_round(quarter, step, active, wanted, m):
             freqs[b, :] = 0
             freqs[b, 0] = TOTAL
             continue
-        if wanted[b] == 0:
-            continue   # (its frequencies are those of the call that predicted its nodes)
         # The match model's expected nibble, if its byte agrees with what is coded so far.
         expected = -1
         byte = expected_byte(b, step, stride, match_ptr, match_len, history)

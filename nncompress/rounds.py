@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .jit import kernel
-from .predictor import ONE_CHILD, TOP_NODE, ZERO_CHILD, learn_round, predict_round
+from .predictor import ALL_NODES, ONE_CHILD, TOP_NODE, ZERO_CHILD, learn_round, predict_round
 from .rangecoder import INVALID, decode_symbol, encode_symbol, point_in_upper_half
 
 ENCODE, DECODE, LEARN = 0, 1, 2
@@ -29,28 +29,28 @@ def code_steps(mode, grid, lane_lengths, first, last, coder, words, m):
     wanted = np.zeros(lanes, dtype=np.int64)
     freqs = m.freqs
     # The round's first node, then only the child below the first bit: the other child's probability changes no
-    # symbol's interval (predictor.predict_round). The encoder knows every lane's first bit and asks for all the
-    # children in one call; a decoder learns lane b's first bit only once the lanes before it are decoded, so it
-    # asks for lane b's child alone, between them.
+    # symbol's interval (predictor.predict_round). A decoder of several lanes learns lane b's first bit only after
+    # it has decoded the lanes before it, so it predicts all three nodes of every lane at once.
+    two_calls = mode != DECODE or lanes == 1
     for step in range(first, last):
         for b in range(lanes):
             active[b] = lane_lengths[b] > step
         for quarter in range(4):
             shift = 6 - 2 * quarter     # quarter q holds bits (7 - 2q, 6 - 2q) of the byte
-            wanted[:] = TOP_NODE
+            wanted[:] = TOP_NODE if two_calls else ALL_NODES
             predict_round(quarter, step, active, wanted, m)
-            if mode != DECODE:
+            if two_calls:
                 for b in range(lanes):
-                    wanted[b] = ONE_CHILD if (grid[b, step] >> (shift + 1)) & 1 else ZERO_CHILD
+                    if mode == DECODE:
+                        upper = point_in_upper_half(coder, freqs[b])
+                    else:
+                        upper = (grid[b, step] >> (shift + 1)) & 1 != 0
+                    wanted[b] = ONE_CHILD if upper else ZERO_CHILD
                 predict_round(quarter, step, active, wanted, m)
-            wanted[:] = 0
             for b in range(lanes):
                 if not active[b]:
                     symbols[b] = 0
                 elif mode == DECODE:
-                    wanted[b] = ONE_CHILD if point_in_upper_half(coder, freqs[b]) else ZERO_CHILD
-                    predict_round(quarter, step, active, wanted, m)
-                    wanted[b] = 0
                     symbols[b] = decode_symbol(coder, words, freqs[b])
                     grid[b, step] |= np.uint8(symbols[b] << shift)
                 else:

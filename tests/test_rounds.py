@@ -1,7 +1,6 @@
 """The step routine (rounds.code_steps) predicts a round's first node, codes or decodes the first bit, then predicts
 only the child below it. Its archives must be those of the predictor's full rounds (all three nodes, predict() /
-update()), and must decode, with one lane and with several (a decoder reads which half a lane's point lies in, and
-predicts that lane's child, once the lanes before it are decoded)."""
+update()), and must decode, with one lane (the point's half is read before the symbol) and with several."""
 from __future__ import annotations
 
 from dataclasses import replace
