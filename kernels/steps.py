@@ -73,6 +73,7 @@ P_DETERMINISTIC = tl.constexpr(predictor.P_DETERMINISTIC)
 P_RATE_CONTEXTS = tl.constexpr(predictor.P_RATE_CONTEXTS)
 P_RATE_RUNS = tl.constexpr(predictor.P_RATE_RUNS)
 P_RATE_OTHERS = tl.constexpr(predictor.P_RATE_OTHERS)
+P_MIXER_START = tl.constexpr(predictor.P_MIXER_START)
 RATE_SHIFT = tl.constexpr(predictor.RATE_SHIFT)
 STEPPED_SHIFT = tl.constexpr(predictor.STEPPED_SHIFT)
 FINAL_POSITIONS = tl.constexpr(predictor.FINAL_POSITIONS)
@@ -592,11 +593,11 @@ def _run_bits(run, half, high, j, depth):
 # ---- mixer.py, wht.py, apm.py -----------------------------------------------------------------
 
 @triton.jit
-def _mix_dots(weights, rows, in_use, x, count, BLOCK: tl.constexpr):
-    """mixer.mix_dot of the same inputs x [BLOCK] with several rows [R] at once (0 where not in_use)."""
+def _mix_dots(weights, rows, in_use, x, count, start, BLOCK: tl.constexpr):
+    """mixer.mix_dot of the same inputs x [BLOCK] and start with several rows [R] at once (0 where not in_use)."""
     i = tl.arange(0, BLOCK)[None, :]
     w = tl.load(weights + rows[:, None] * count + i, mask=in_use[:, None] & (i < count), other=0).to(tl.int64)
-    dot = tl.sum(w * x[None, :], axis=1) >> 16
+    dot = (tl.sum(w * x[None, :], axis=1) + start) >> 16
     return tl.where(in_use, tl.minimum(tl.maximum(dot, -LOGIT_LIMIT), LOGIT_LIMIT), 0)
 
 
@@ -752,6 +753,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
     by_position = tl.load(settings + P_FINAL_BY_POSITION) != 0
     shared_rows = tl.load(settings + P_FINAL_SHARED_ROWS) != 0
     layer1_shared = tl.load(settings + P_LAYER1_SHARED)
+    mixer_start = tl.load(settings + P_MIXER_START)
     final_in_use = _final_in_use(settings)
     half = quarter >> 1
     pair = quarter & 1
@@ -868,10 +870,13 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 row_set = selector * NODES + tl.where(kset == 5, order2_node, node)
                 row0 = (MATCH_SET + match_state) * NODES + node
                 tl.store(rows + at * LAYER1 + kset, row_set, mask=kset < LAYER1)
-                layer_logits = _mix_dots(mixer, row_set, kset < layer1, x, width, INPUT_BLOCK)
+                # predictor._start_dot: the rows hold each weight less its start
+                start = mixer_start * tl.sum(tl.where((i <= contexts) | is_run, x, 0), axis=0)
+                layer_logits = _mix_dots(mixer, row_set, kset < layer1, x, width, start, INPUT_BLOCK)
                 if layer1_shared != 0:
                     # predictor._layer1_shared_row: the mean of the node's row and the selector's shared one
-                    shared_logits = _mix_dots(mixer, layer1_shared + selector, kset < layer1, x, width, INPUT_BLOCK)
+                    shared_logits = _mix_dots(mixer, layer1_shared + selector, kset < layer1, x, width, start,
+                                              INPUT_BLOCK)
                     layer_logits = (layer_logits + shared_logits) >> 1
                 net_logit = tl.full((), 0, tl.int64)
                 if use_net:
@@ -887,7 +892,7 @@ def _predict_round(quarter, step, lane_lengths, lanes, contexts, width, stride, 
                 tl.store(logits + at * (LAYER1 + 1) + kset, layer_logits, mask=(kset < layer1) | (kset == LAYER1))
                 final_rows = _final_rows(row0, final_block, (PATTERN_SET + pattern) * NODES + node,
                                          (TEXT_SET + text_state) * NODES + node, node, by_position)
-                dots = tl.sum(_mix_dots(final, final_rows, final_in_use, layer_logits, LAYER1 + 1, 8), axis=0)
+                dots = tl.sum(_mix_dots(final, final_rows, final_in_use, layer_logits, LAYER1 + 1, 0, 8), axis=0)
                 logit = tl.where(shared_rows, dots >> 2, dots)   # the mean of the four
                 p = tl.load(squash + logit + 2048).to(tl.int64)
                 tl.store(p_mix + at, p)

@@ -1,7 +1,8 @@
 """Logistic mixing in integer arithmetic: a weight set combines the inputs' logits.
 
 Contract: weights are 16-bit fixed point (65536 = 1.0), inputs are stretch-domain logits
-(tables.py). `mix_dot` returns the mixed logit clamped to +-LOGIT_LIMIT; `mix_train` moves the
+(tables.py). A row may hold its weights less a start that all rows share: `mix_dot` adds the inputs' dot
+product with that start (0 if none) and returns the mixed logit clamped to +-LOGIT_LIMIT; `mix_train` moves the
 weights down the coding cost's gradient: w += x * (bit - p) * rate / 2^shift. All of it is exact integer
 arithmetic, so it gives the same result on every machine.
 """
@@ -14,8 +15,9 @@ from .tables import LOGIT_LIMIT
 
 
 @njit(inline="always")
-def mix_dot(weights, row, inputs, count):
-    dot = np.int64(0)
+def mix_dot(weights, row, inputs, count, start):
+    """`start`: the inputs' dot product with the weights' part that the row does not hold (predictor._start_dot)."""
+    dot = np.int64(start)
     for i in range(count):
         dot += weights[row, i] * inputs[i]
     dot >>= 16

@@ -91,10 +91,11 @@ BIAS = 256           # the mixer's constant input (logit 1.0)
 DETERMINISTIC_SHIFT = 2
 
 # settings[] layout: the config's learning settings, passed to the kernels as one array; P_LAYER1_SHARED is the first
-# layer's first shared row (0: none).
+# layer's first shared row (0: none); P_MIXER_START the layer-1 weights' start (Predictor.starting_weights).
 (P_MIXER_RATE, P_APM_RATE, P_STATE_LIMIT, P_MATCH_MIN, P_FINAL_RATE, P_NET_RATE, P_MATCH, P_NET, P_APM, P_BOOST,
  P_FINAL_BOOST_BYTES, P_LAYER1, P_FINAL_BOOST, P_RUNS, P_SURPRISE, P_ORDER2_BY_DEPTH, P_FINAL_BY_POSITION,
- P_FINAL_SHARED_ROWS, P_LAYER1_SHARED, P_DETERMINISTIC, P_RATE_CONTEXTS, P_RATE_RUNS, P_RATE_OTHERS) = range(23)
+ P_FINAL_SHARED_ROWS, P_LAYER1_SHARED, P_DETERMINISTIC, P_RATE_CONTEXTS, P_RATE_RUNS, P_RATE_OTHERS,
+ P_MIXER_START) = range(24)
 
 
 _NO_SYMBOLS = np.zeros(0, dtype=np.int32)
@@ -178,12 +179,11 @@ class Predictor:
         # the rows' cache footprint; weights stay far inside its range (16-bit fixed point).
         sets = ORDER3_SET + (ORDER3_SELECTORS if config.order3_set else 0)
         # Then, where config.layer1_shared_rows, one row per selector value shared by all nodes (_layer1_shared_row).
+        # A row holds each weight less its start (starting_weights; _start_dot adds the start back), so a fresh
+        # table is all zeros and its pages are mapped only once a row learns: -9's 675 MiB of rows no longer fill
+        # memory for a short input.
         self.mixer = np.zeros((NODES * sets + (sets if config.layer1_shared_rows else 0), self.width), dtype=np.int32)
         self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
-        self.mixer[:, :contexts + 1] = int(config.mixer_init * 65536)   # all but the bias
-        self.mixer[:, contexts + 2:] = int(config.mixer_init * 65536)   # (0 on the runs: +0.16% at -9)
-        if config.deterministic_inputs:
-            self.mixer[:, self.width - contexts:] = 0   # (0.03: +0.02% at -9)
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row);
         # then, where the config says so, the shared rows (_final_shared_rows).
@@ -203,10 +203,21 @@ class Predictor:
                                 _layer1(config), config.final_boost, config.run_inputs, config.surprise,
                                 config.order2_by_depth, config.final_by_position, config.final_shared_rows,
                                 NODES * sets if config.layer1_shared_rows else 0, config.deterministic_inputs,
-                                *config.input_rates],
+                                *config.input_rates, int(config.mixer_init * 65536)],
                                dtype=np.int64)
         self.learned = np.zeros(1, dtype=np.int64)   # bytes learned so far, all blocks: the mixers' schedule
         self._pending = None   # (symbols, quarter, step, active) of a round not yet learned
+
+    def starting_weights(self) -> np.ndarray:
+        """[width] int64: each layer-1 weight's start, which every row of `mixer` holds it less: config.mixer_init
+        (16-bit fixed point) on the contexts', the match's and the runs' inputs (the runs' at 0: +0.16% at -9), 0
+        on the bias and on the deterministic inputs (at 0.03: +0.02% at -9)."""
+        contexts = len(self.kinds)
+        weights = np.full(self.width, self.settings[P_MIXER_START], dtype=np.int64)
+        weights[contexts + 1] = 0
+        if self.config.deterministic_inputs:
+            weights[self.width - contexts:] = 0
+        return weights
 
     def start_block(self, layout: LaneLayout) -> None:
         """Begin a block: fresh lane histories; everything learned so far is kept."""
@@ -467,6 +478,7 @@ def predict_round(quarter, step, active, wanted, m):
     shared_rows = settings[P_FINAL_SHARED_ROWS] != 0
     layer1_shared = settings[P_LAYER1_SHARED]
     deterministic = width - contexts if settings[P_DETERMINISTIC] else 0   # the first deterministic input (0: none)
+    mixer_start = settings[P_MIXER_START]
     half, pair = quarter >> 1, quarter & 1
     if pair == 0:
         # A new nibble: ask for every lane's buckets and for the rows its nodes will read (the weight sets' and the
@@ -574,21 +586,22 @@ def predict_round(quarter, step, active, wanted, m):
             rows[b, j, 4] = _row(GAP_SET, gap, node)
             rows[b, j, 5] = _row(ORDER2_SET, order2, half * 4 + depth if by_depth else node)
             rows[b, j, 6] = _row(ORDER3_SET, order3, node)
+            start = _start_dot(x, contexts, deterministic if deterministic else width, mixer_start)
             for k in range(layer1):
-                logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width)
+                logits[b, j, k] = mix_dot(mixer, rows[b, j, k], x, width, start)
                 if layer1_shared:
                     # The mean of the node's row and the selector's row shared by all nodes.
-                    shared = mix_dot(mixer, _layer1_shared_row(rows[b, j, k], layer1_shared), x, width)
+                    shared = mix_dot(mixer, _layer1_shared_row(rows[b, j, k], layer1_shared), x, width, start)
                     logits[b, j, k] = (logits[b, j, k] + shared) >> 1
             logits[b, j, LAYER1] = 0
             if use_net:
                 _net_inputs(logits[b, j], x, width, net_x[b, j])
                 logits[b, j, LAYER1] = net_forward(net, node, net_x[b, j], WIDTH, net_u[b, j], net_h[b, j])
-            logit = mix_dot(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1)
+            logit = mix_dot(final, _final_row(rows[b, j, 0], position), logits[b, j], LAYER1 + 1, 0)
             if shared_rows:
                 # The mean: beside the row of one match state and position, rows that learn from all of them.
                 for row in _final_shared_rows(rows[b, j], node, by_position):
-                    logit += mix_dot(final, row, logits[b, j], LAYER1 + 1)
+                    logit += mix_dot(final, row, logits[b, j], LAYER1 + 1, 0)
                 logit >>= 2
             p = np.int64(SQUASH[logit + 2048])
             p_mix[b, j] = p
@@ -612,6 +625,18 @@ def _prefetch_rows(mixer, mixer_updates, row, count):
         prefetch(mixer, row * width + k)
     prefetch(mixer_updates, row)
     prefetch(mixer_updates, row + count - 1)
+
+
+@njit(inline="always")
+def _start_dot(x, contexts, first_deterministic, start):
+    """The layer-1 inputs x' dot product with the weights' start (Predictor.starting_weights): `start` on the
+    contexts' and the match's inputs, x[:contexts + 1], and on the runs', x[contexts + 2:first_deterministic]."""
+    total = np.int64(0)
+    for i in range(contexts + 1):
+        total += x[i]
+    for i in range(contexts + 2, first_deterministic):
+        total += x[i]
+    return total * start
 
 
 @njit(inline="always")

@@ -15,7 +15,8 @@ from nncompress.lanes import LaneLayout, choose_lanes
 from nncompress.predictor import (BIAS, DETERMINISTIC_SHIFT, FINAL_POSITIONS, MATCH_SET, MATCH_STATES, NODES,
                                   ORDER3_SELECTORS, ORDER3_SET, P_LAYER1_SHARED, PATTERN_SET, PATTERNS, TEXT_SET,
                                   TEXT_STATES, Predictor, _final_position, _final_shared_rows, _layer1_shared_row,
-                                  _pattern_selector, _row, _stepped_inputs, _text_state, only_block, sized_table_bits)
+                                  _pattern_selector, _row, _start_dot, _stepped_inputs, _text_state, only_block,
+                                  sized_table_bits)
 from nncompress.quantise import TOTAL
 from nncompress.runs import MAX_RUN, run_after_byte, run_bit
 from nncompress.tables import SQUASH, STATE_COUNTS, STATE_NEXT, STATE_ONLY, STRETCH
@@ -521,8 +522,7 @@ def test_a_deterministic_history_also_gives_its_probability_linear():
     assert deterministic[o2] == ((predictor.state_prob[o2, state] >> 4) - 2048) >> DETERMINISTIC_SHIFT
     assert deterministic[o2] < 0
     assert deterministic[o4] == BIAS                                         # "Xab" never seen
-    fresh = Predictor(config)
-    assert not fresh.mixer[:, 2 * contexts + 2:].any()
+    assert not Predictor(config).starting_weights()[2 * contexts + 2:].any()
     assert Predictor(replace(config, deterministic_inputs=False)).width == 2 * contexts + 2
 
 
@@ -555,3 +555,19 @@ def test_the_first_layer_steps_each_kind_of_input_by_its_rate(use_runs):
     if use_runs:
         rates[contexts + 2:2 * contexts + 2] = 8
     assert np.array_equal(stepped, x * rates)
+
+
+@pytest.mark.parametrize("preset", [6, 9])
+def test_layer1_rows_hold_each_weight_less_its_start(preset):
+    """A fresh predictor's layer-1 rows are all zeros (pages mapped only once a row learns), and the start that every
+    dot product adds back is the inputs' dot product with the starting weights: mixer_init on the contexts', the
+    match's and the runs' inputs, 0 on the bias and the deterministic ones."""
+    config = replace(preset_config(preset), table_bits=14, match_bits=12)
+    predictor = Predictor(config)
+    assert not predictor.mixer.any()
+    contexts, width = len(predictor.kinds), predictor.width
+    weights = predictor.starting_weights()
+    assert weights[0] == int(config.mixer_init * 65536) > 0 and weights[contexts + 1] == 0
+    x = np.random.default_rng(preset).integers(-2047, 2048, width)
+    first_deterministic = width - contexts if config.deterministic_inputs else width
+    assert _start_dot(x, contexts, first_deterministic, weights[0]) == int(weights @ x)
