@@ -12,7 +12,7 @@ from .info import ArchiveInfo, archive_info
 from .oneshot import compress, decompress
 from .stream import NNCompressor, NNDecompressor
 
-__version__ = "0.25.0"
+__version__ = "0.25.1"
 
 __all__ = [
     "DEFAULT_PRESET", "FORMAT_VERSION", "ArchiveInfo", "NNCompressError", "NNCompressFile", "NNCompressor",

@@ -37,6 +37,7 @@ from .lanes import LaneLayout
 from .match import LENGTH_BUCKETS, expected_byte, match_after_byte
 from .memory import BUCKET, SLOT_BYTES, claim_slot, find_slot, slot_hash
 from .mixer import mix_dot, mix_train
+from .pages import small_page_zeros
 from .prefetch import prefetch
 from .quantise import TOTAL, pair_frequencies
 from .runs import RUN_COUNT_LIMIT, RUN_ENTRIES, run_after_byte, run_bit, run_entry
@@ -135,6 +136,11 @@ def _kernel_state(predictor: "Predictor") -> KernelState:
 SLOTS_PER_CONTEXT_BYTE = 4
 MATCH_ENTRIES_PER_BYTE = 4
 MIN_TABLE_BITS = 16
+# Such a frame shorter than this keeps its layer-1 rows in small pages (pages.py): it writes few of them, which large
+# pages would map whole. At -9 (`/usr/bin/time nncompress compress -9`, two runs each), small pages peaked at 208 MiB
+# on 1 KiB (670-671 with large ones), 585 on 64 KiB (1,105-1,112) in 3.3-3.8 s (3.0-3.4), and on 1 MB at 1,579 MiB
+# (2,029-2,032) in 33.7-35.8 s (32.0-32.2): longer frames keep large pages, with which they ran faster.
+SMALL_PAGES_BELOW = 1 << 18
 
 
 def only_block(first_block: int, block_size: int) -> int | None:
@@ -180,9 +186,11 @@ class Predictor:
         sets = ORDER3_SET + (ORDER3_SELECTORS if config.order3_set else 0)
         # Then, where config.layer1_shared_rows, one row per selector value shared by all nodes (_layer1_shared_row).
         # A row holds each weight less its start (starting_weights; _start_dot adds the start back), so a fresh
-        # table is all zeros and its pages are mapped only once a row learns: -9's 675 MiB of rows no longer fill
-        # memory for a short input.
-        self.mixer = np.zeros((NODES * sets + (sets if config.layer1_shared_rows else 0), self.width), dtype=np.int32)
+        # table is all zeros, which the system maps only where rows learn: -9's 675 MiB are not all written at the
+        # start, and a short frame's, in small pages, only as far as it writes them (SMALL_PAGES_BELOW).
+        rows = NODES * sets + (sets if config.layer1_shared_rows else 0)
+        self.mixer = (small_page_zeros((rows, self.width), np.int32) if only_block is not None
+                      and only_block < SMALL_PAGES_BELOW else np.zeros((rows, self.width), dtype=np.int32))
         self.mixer_updates = np.zeros(self.mixer.shape[0], dtype=np.int32)   # per row, up to ROW_UPDATES_CAP
         self.net = net_parameters(NODES)
         # Layer 2: a weight set per node and match state, and where the config says so per position (_final_row);

@@ -1,0 +1,23 @@
+"""Zeroed arrays whose memory is mapped only where they are written, in small pages.
+
+numpy asks Linux for 2 MiB pages on large arrays: a row of weights written anywhere in such a page maps all of
+it. -9's 675 MiB of layer-1 rows, written at a few thousand scattered rows by a short input, were then mapped
+nearly whole. In 4 KiB pages a short input maps only what it writes; a long one writes most pages anyway, and
+large pages spare it the address translations (predictor.Predictor uses them there).
+
+Contract: `small_page_zeros(shape, dtype)` is a C-contiguous, writeable array of zeros, backed by anonymous memory
+that the system maps page by page as it is written (where madvise is not available, in whatever pages it gives).
+"""
+from __future__ import annotations
+
+import mmap
+
+import numpy as np
+
+
+def small_page_zeros(shape: tuple[int, ...], dtype) -> np.ndarray:
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    memory = mmap.mmap(-1, max(size, 1))   # anonymous: zeros, mapped on first touch
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):
+        memory.madvise(mmap.MADV_NOHUGEPAGE)
+    return np.frombuffer(memory, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
